@@ -1,0 +1,27 @@
+"""Permissions come from the user's role: one mapping, read by Django's has_perm (and so by viewflow queues)."""
+
+from django.contrib.auth.backends import ModelBackend
+
+from cases.constants import Role
+
+FLOW_VIEW = "workflows.view_subsidyprocess"
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.APPLICANT: frozenset(),
+    Role.COMMUNITY_OFFICER: frozenset({"cases.accept_application", FLOW_VIEW}),
+    Role.TOWN_REVIEWER: frozenset({"cases.review_town", FLOW_VIEW}),
+    Role.DISTRICT_REVIEWER: frozenset({"cases.review_district", "cases.manage_publicity", FLOW_VIEW}),
+    Role.DISTRICT_APPROVER: frozenset({"cases.approve_application", "cases.manage_publicity", FLOW_VIEW}),
+    Role.DEPARTMENT_CHECKER: frozenset({FLOW_VIEW}),
+    Role.EXPERT: frozenset(),
+    Role.FINANCE_OFFICER: frozenset({"cases.prepare_payment", "cases.approve_payment", FLOW_VIEW}),
+    Role.MANAGER: frozenset({"cases.view_statistics", FLOW_VIEW}),
+    Role.ADMINISTRATOR: frozenset({"cases.view_statistics", FLOW_VIEW}),
+}
+
+
+class RoleBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        return set(ROLE_PERMISSIONS.get(getattr(user_obj, "role", ""), ())) | super().get_all_permissions(user_obj, obj)

@@ -1,0 +1,229 @@
+"""Reference data for the demo and the tests: Yuhang District, its towns and streets, the programmes."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from cases.constants import AttachmentKind, ProgrammeKind, ReviewLevel, Role, UnitLevel
+from cases.models import BudgetEnvelope, OrgUnit, Programme, User
+
+DISTRICT = ("330110", "余杭区", "Yuhang District", "余")
+# Towns and streets of Yuhang District with a few communities / villages each.
+TOWNS = [
+    ("330110001", "仓前街道", "Cangqian Street", ["仓前社区", "太炎社区", "灵源村"]),
+    ("330110002", "余杭街道", "Yuhang Street", ["凤凰山社区", "溪塔村", "舒心社区"]),
+    ("330110003", "五常街道", "Wuchang Street", ["五常社区", "友谊社区", "浙大社区"]),
+    ("330110004", "中泰街道", "Zhongtai Street", ["中泰社区", "紫荆村", "南峰村"]),
+    ("330110005", "闲林街道", "Xianlin Street", ["闲林社区", "西溪社区", "方家山村"]),
+    ("330110006", "良渚街道", "Liangzhu Street", ["良渚社区", "玉鸟社区", "荀山社区"]),
+    ("330110007", "仁和街道", "Renhe Street", ["仁和社区", "獐山社区", "奉口村"]),
+    ("330110008", "瓶窑镇", "Pingyao Town", ["瓶窑社区", "凤都社区", "南山村"]),
+    ("330110009", "径山镇", "Jingshan Town", ["径山村", "前溪村", "潘板社区"]),
+    ("330110010", "黄湖镇", "Huanghu Town", ["黄湖社区", "青山村", "王位山村"]),
+    ("330110011", "鸬鸟镇", "Luniao Town", ["鸬鸟社区", "太公堂村", "山沟沟村"]),
+    ("330110012", "百丈镇", "Baizhang Town", ["百丈社区", "半山村", "溪口村"]),
+]
+
+STARTUP_DOCUMENTS = [
+    AttachmentKind.ID_CARD,
+    AttachmentKind.BUSINESS_LICENCE,
+    AttachmentKind.LEASE,
+    AttachmentKind.SOCIAL_INSURANCE_RECORD,
+    AttachmentKind.BANK_ACCOUNT,
+]
+ALL_LEVELS = [ReviewLevel.COMMUNITY, ReviewLevel.TOWN, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL]
+
+PROGRAMMES = [
+    dict(
+        code="startup",
+        name="一次性创业补贴",
+        name_en="One-off start-up subsidy",
+        kind=ProgrammeKind.STARTUP,
+        case_prefix="CY",
+        document_word="创",
+        min_amount=Decimal("3000"),
+        max_amount=Decimal("30000"),
+        amount_rule={"type": "by_category", "amounts": {"graduate": "10000", "unemployed": "5000", "land_lost_farmer": "5000"}},
+        eligibility_rules={
+            "categories": ["graduate", "unemployed", "land_lost_farmer"],
+            "business_min_months": 6,
+            "graduate_within_years": 5,
+            "once_per_person": True,
+        },
+        required_documents=STARTUP_DOCUMENTS,
+        review_levels=ALL_LEVELS,
+        publicity_days=5,
+        active=True,
+    ),
+    dict(
+        code="social-insurance",
+        name="社会保险补贴",
+        name_en="Employer social-insurance subsidy",
+        kind=ProgrammeKind.SOCIAL_INSURANCE,
+        case_prefix="SB",
+        document_word="保",
+        min_amount=Decimal("1"),
+        max_amount=Decimal("5000000"),
+        amount_rule={"type": "roster", "max_months_per_person": 36},
+        eligibility_rules={"categories": ["employer"], "contract_min_years": 1},
+        required_documents=[AttachmentKind.BUSINESS_LICENCE, AttachmentKind.ROSTER, AttachmentKind.BANK_ACCOUNT],
+        review_levels=[ReviewLevel.TOWN, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        publicity_days=5,
+        active=False,
+    ),
+    dict(
+        code="disabled",
+        name="残疾人自主创业扶持",
+        name_en="Disabled entrepreneur household grant",
+        kind=ProgrammeKind.DISABLED,
+        case_prefix="CJ",
+        document_word="残",
+        min_amount=Decimal("3000"),
+        max_amount=Decimal("5000"),
+        amount_rule={"type": "by_household", "person": "3000", "household": "5000"},
+        eligibility_rules={"categories": ["disabled"], "once_per_person": True},
+        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.DISABILITY_CERTIFICATE, AttachmentKind.BANK_ACCOUNT],
+        review_levels=ALL_LEVELS,
+        publicity_days=7,
+        active=False,
+    ),
+    dict(
+        code="venture",
+        name="大学生创业项目资助",
+        name_en="Graduate venture grant",
+        kind=ProgrammeKind.VENTURE,
+        case_prefix="DX",
+        document_word="资",
+        min_amount=Decimal("20000"),
+        max_amount=Decimal("200000"),
+        amount_rule={"type": "tiers", "tiers": ["20000", "50000", "80000", "100000", "150000", "200000"]},
+        eligibility_rules={
+            "categories": ["graduate"],
+            "graduate_within_years": 5,
+            "graduate_capital_min_percent": 30,
+            "business_min_months": 3,
+            "once_per_person": True,
+        },
+        required_documents=[AttachmentKind.BUSINESS_PLAN, AttachmentKind.SHAREHOLDER_REGISTER, AttachmentKind.DEGREE_CERTIFICATE],
+        review_levels=ALL_LEVELS,
+        publicity_days=5,
+        active=False,
+    ),
+    dict(
+        code="loan",
+        name="创业担保贷款贴息",
+        name_en="Guaranteed start-up loan with interest subsidy",
+        kind=ProgrammeKind.LOAN,
+        case_prefix="DK",
+        document_word="贷",
+        min_amount=Decimal("1"),
+        max_amount=Decimal("500000"),
+        amount_rule={"type": "loan", "term_months_max": 36},
+        eligibility_rules={"categories": ["graduate", "unemployed", "land_lost_farmer", "disabled"], "max_loans": 3},
+        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE, AttachmentKind.TRAINING_CERTIFICATE],
+        review_levels=[ReviewLevel.COMMUNITY, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        publicity_days=5,
+        active=False,
+    ),
+    dict(
+        code="training",
+        name="创业培训补贴",
+        name_en="Entrepreneurship training subsidy",
+        kind=ProgrammeKind.TRAINING,
+        case_prefix="PX",
+        document_word="培",
+        min_amount=Decimal("500"),
+        max_amount=Decimal("1000"),
+        amount_rule={"type": "fixed", "amount": "1000"},
+        eligibility_rules={"claim_within_months": 6},
+        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.TRAINING_CERTIFICATE],
+        review_levels=[ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        publicity_days=5,
+        active=False,
+    ),
+]
+
+DEMO_PASSWORD = "Yuhang-demo-2026!"  # noqa: S105 - printed by seed_demo for the demo logins
+
+
+def _unit(code: str, name: str, name_en: str, level: str, parent: OrgUnit | None, prefix: str = "") -> OrgUnit:
+    unit, _ = OrgUnit.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "name_en": name_en,
+            "level": level,
+            "parent": parent,
+            "path": OrgUnit.path_for(code=code, parent=parent),
+            "document_prefix": prefix,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def org_units_load() -> OrgUnit:
+    code, name, name_en, prefix = DISTRICT
+    district = _unit(code, name, name_en, UnitLevel.DISTRICT, None, prefix)
+    for town_code, town_name, town_en, communities in TOWNS:
+        town = _unit(town_code, town_name, town_en, UnitLevel.TOWN, district, town_name[:2])
+        for index, community in enumerate(communities, start=1):
+            _unit(f"{town_code}{index:03d}", community, "", UnitLevel.COMMUNITY, town, town_name[:2] + community[:2])
+    return district
+
+
+@transaction.atomic
+def programmes_load(*, year: int, startup_budget: Decimal = Decimal("2000000")) -> list[Programme]:
+    programmes = []
+    for data in PROGRAMMES:
+        programme, _ = Programme.objects.update_or_create(code=data["code"], defaults=data)
+        programmes.append(programme)
+    startup = Programme.objects.get(code="startup")
+    BudgetEnvelope.objects.get_or_create(programme=startup, year=year, org_unit=None, defaults={"amount": startup_budget})
+    return programmes
+
+
+DEMO_USERS = [
+    ("community", "社区经办员", Role.COMMUNITY_OFFICER, "330110001001"),
+    ("town", "镇街审核员", Role.TOWN_REVIEWER, "330110001"),
+    ("town2", "另一镇街审核员", Role.TOWN_REVIEWER, "330110002"),
+    ("reviewer", "区级审核员", Role.DISTRICT_REVIEWER, "330110"),
+    ("approver", "区级审批人", Role.DISTRICT_APPROVER, "330110"),
+    ("finance", "财务经办员", Role.FINANCE_OFFICER, "330110"),
+    ("finance2", "财务复核员", Role.FINANCE_OFFICER, "330110"),
+    ("manager", "统计管理员", Role.MANAGER, "330110"),
+    ("applicant", "申请人张三", Role.APPLICANT, None),
+]
+
+
+@transaction.atomic
+def demo_users_load(*, password: str = DEMO_PASSWORD) -> list[User]:
+    users = []
+    for username, full_name, role, unit_code in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": full_name,
+                "role": role,
+                "org_unit": OrgUnit.objects.get(code=unit_code) if unit_code else None,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        users.append(user)
+    admin, created = User.objects.get_or_create(
+        username="admin",
+        defaults={
+            "role": Role.ADMINISTRATOR,
+            "org_unit": OrgUnit.objects.get(code=DISTRICT[0]),
+            "is_staff": True,
+            "is_superuser": True,
+            "first_name": "系统管理员",
+        },
+    )
+    if created:
+        admin.set_password(password)
+        admin.save()
+    users.append(admin)
+    return users

@@ -1,0 +1,255 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+
+from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Status
+
+REVIEWABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.TOWN_REVIEWED, Status.DISTRICT_REVIEWED]
+# The status a case holds while it waits for each review level.
+WAITING_FOR_LEVEL = {
+    ReviewLevel.COMMUNITY: Status.SUBMITTED,
+    ReviewLevel.TOWN: Status.ACCEPTED,
+    ReviewLevel.DISTRICT: Status.TOWN_REVIEWED,
+    ReviewLevel.APPROVAL: Status.DISTRICT_REVIEWED,
+}
+LEVEL_WAITING_IN = {status: level for level, status in WAITING_FOR_LEVEL.items()}
+PASSED_LEVEL = {
+    ReviewLevel.COMMUNITY: Status.ACCEPTED,
+    ReviewLevel.TOWN: Status.TOWN_REVIEWED,
+    ReviewLevel.DISTRICT: Status.DISTRICT_REVIEWED,
+    ReviewLevel.APPROVAL: Status.DISTRICT_APPROVED,
+}
+
+
+def _resubmit_target(instance: "Application") -> str:
+    return WAITING_FOR_LEVEL[ReviewLevel(instance.returned_from)]
+
+
+class Application(FSMModelMixin, models.Model):
+    """The case. Its legal status changes only through the transitions below, called by cases.services."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    programme = models.ForeignKey("cases.Programme", models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey("cases.Applicant", models.PROTECT, related_name="applications")
+    org_unit = models.ForeignKey("cases.OrgUnit", models.PROTECT, related_name="applications")
+    category = models.CharField(_("applicant category"), max_length=32, choices=ApplicantCategory.choices)
+    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    business_credit_code = models.CharField(_("business credit code"), max_length=18, blank=True)
+    business_registered_on = models.DateField(_("business registered on"), null=True, blank=True)
+    graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
+    jobs_created = models.PositiveIntegerField(_("jobs created"), default=0)
+    requested_amount = models.DecimalField(_("requested amount"), max_digits=14, decimal_places=2)
+    approved_amount = models.DecimalField(_("approved amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    bank_account_name = models.CharField(_("account holder"), max_length=200)
+    bank_account_number = models.CharField(_("account number"), max_length=32)
+
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
+    returned_from = models.CharField(_("returned from level"), max_length=16, choices=ReviewLevel.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("District reviewer: never the approver of the same case."),
+    )
+    # Review clock in working days; paused while the case waits for the applicant.
+    deadline = models.DateField(_("current deadline"), null=True, blank=True)
+    working_days_left = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
+    process = models.OneToOneField("viewflow.Process", models.PROTECT, null=True, blank=True, related_name="application")
+
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    originals_checked = models.BooleanField(_("originals checked at the window"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["programme", "status"]), models.Index(fields=["org_unit", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(requested_amount__gt=0), name="application_requested_positive"),
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gt=0),
+                name="application_approved_positive",
+            ),
+        ]
+        permissions = [
+            ("accept_application", _("Can accept applications at a community window")),
+            ("review_town", _("Can review applications at town level")),
+            ("review_district", _("Can review applications at district level")),
+            ("approve_application", _("Can approve applications at district level")),
+            ("manage_publicity", _("Can publish publicity lists and decide objections")),
+            ("prepare_payment", _("Can prepare payment batches")),
+            ("approve_payment", _("Can approve payment batches")),
+            ("view_statistics", _("Can read statistics")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        cap = self.programme.max_amount
+        for field in ("requested_amount", "approved_amount"):
+            value = getattr(self, field)
+            if value is not None and value > cap:
+                raise ValidationError(
+                    {field: _("The amount %(amount)s exceeds the programme cap %(cap)s.") % {"amount": value, "cap": cap}}
+                )
+
+    @property
+    def waiting_level(self) -> str | None:
+        return LEVEL_WAITING_IN.get(self.status)
+
+    # --- transitions: pure, no I/O ---------------------------------------------------
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self, *, at) -> None:
+        self.submitted_at = at
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.TOWN_REVIEWED)
+    def pass_town_review(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.TOWN_REVIEWED, target=Status.DISTRICT_REVIEWED)
+    def pass_district_review(self, *, by) -> None:
+        self.reviewed_by = by
+
+    @transition(
+        field=status,
+        source=Status.DISTRICT_REVIEWED,
+        target=Status.DISTRICT_APPROVED,
+        conditions=[lambda app: app.approved_amount is not None],
+    )
+    def approve(self, *, at) -> None:
+        self.decided_at = at
+
+    @transition(field=status, source=REVIEWABLE, target=Status.RETURNED_FOR_CORRECTION)
+    def return_for_correction(self) -> None:
+        self.returned_from = LEVEL_WAITING_IN[self.status]
+
+    @transition(
+        field=status,
+        source=Status.RETURNED_FOR_CORRECTION,
+        target=GET_STATE(_resubmit_target, states=list(WAITING_FOR_LEVEL.values())),
+    )
+    def resubmit(self) -> None:
+        """Back to the level that asked for the correction (its status is computed from returned_from)."""
+
+    @transition(field=status, source=REVIEWABLE, target=Status.REJECTED)
+    def reject(self, *, at) -> None:
+        self.decided_at = at
+
+    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED, Status.RETURNED_FOR_CORRECTION], target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.DISTRICT_APPROVED, target=Status.IN_PUBLICITY)
+    def publish(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.IN_PUBLICITY, target=Status.OBJECTION_RAISED)
+    def raise_objection(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.OBJECTION_RAISED, target=Status.REJECTED)
+    def uphold_objection(self, *, at) -> None:
+        self.decided_at = at
+
+    @transition(field=status, source=[Status.IN_PUBLICITY, Status.OBJECTION_RAISED], target=Status.PUBLICITY_PASSED)
+    def pass_publicity(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.PUBLICITY_PASSED, Status.PAYMENT_RETURNED], target=Status.PAYMENT_PENDING)
+    def queue_payment(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PAYMENT_PENDING, target=Status.PAYMENT_RETURNED)
+    def return_payment(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PAYMENT_RETURNED, target=Status.PAYMENT_RETURNED)
+    def correct_bank_account(self, *, bank_name: str, account_name: str, account_number: str) -> None:
+        self.bank_name = bank_name
+        self.bank_account_name = account_name
+        self.bank_account_number = account_number
+
+    @transition(field=status, source=Status.PAYMENT_PENDING, target=Status.PAID)
+    def confirm_payment(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PAID, target=Status.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.PAID, Status.CLOSED], target=Status.CLAWBACK)
+    def open_clawback(self) -> None:
+        pass
+
+
+class CorrectionRequest(models.Model):
+    """One-time notice (一次性告知): every missing or wrong item, listed at once."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="corrections")
+    level = models.CharField(max_length=16, choices=ReviewLevel.choices)
+    items = models.JSONField(help_text='[{"kind": "lease", "message": "..."}]')
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(answered_at__isnull=True), name="one_open_correction_per_case"
+            )
+        ]
+
+
+class ReviewOpinion(models.Model):
+    """What a reviewer decided at one level (审核意见)."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="opinions")
+    level = models.CharField(max_length=16, choices=ReviewLevel.choices)
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    opinion = models.TextField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey("cases.OrgUnit", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.application.public_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=32, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """What the applicant was told, by which channel. The database SMS backend stores its messages here too."""
+
+    application = models.ForeignKey("cases.Application", models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=16)  # portal / email / sms
+    address = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

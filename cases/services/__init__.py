@@ -1,0 +1,38 @@
+"""Public write API of the record. Import from here."""
+
+from .applications import (
+    applicant_enterprise_get_or_create,
+    applicant_person_get_or_create,
+    application_close,
+    application_create,
+    application_decide,
+    application_resubmit,
+    application_submit,
+    application_withdraw,
+    attachment_add,
+    missing_documents,
+    staff_may,
+)
+from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for
+from .numbering import counter_next
+from .payments import (
+    bank_account_correct,
+    bank_file_render,
+    clawback_open,
+    clawback_recovered,
+    line_reference,
+    payment_batch_approve,
+    payment_batch_create,
+    payment_batch_export,
+    payment_batch_reconcile_if_done,
+    payment_line_settle,
+    return_file_parse,
+)
+from .publicity import (
+    objection_decide,
+    objection_raise,
+    publicity_batch_close,
+    publicity_batches_due,
+    publicity_open,
+    publicity_pass_case,
+)

@@ -1,0 +1,379 @@
+"""Writes on a case. Order in every function: lock, check permission, transition, full_clean, save, audit.
+
+Follow-up work (documents, notifications) is scheduled by the caller with transaction.on_commit:
+cases knows nothing of the layers above it.
+"""
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from cases import calendar
+from cases.constants import ApplicantKind, Decision, ReviewLevel, Role, Status
+from cases.exceptions import (
+    DomainError,
+    MissingDocuments,
+    PermissionDenied,
+    SameReviewerApproval,
+    TransitionForbidden,
+)
+from cases.models import Applicant, Application, Attachment, CorrectionRequest, OrgUnit, Programme, ReviewOpinion, User
+from cases.models.application import PASSED_LEVEL
+from cases.selectors import application_visible_to
+from cases.services.audit import audit_record
+from cases.services.budget import budget_commit, budget_release
+from cases.services.eligibility import eligibility_assert
+from cases.services.numbering import case_number_next
+
+LEVEL_PERMISSION = {
+    ReviewLevel.COMMUNITY: "cases.accept_application",
+    ReviewLevel.TOWN: "cases.review_town",
+    ReviewLevel.DISTRICT: "cases.review_district",
+    ReviewLevel.APPROVAL: "cases.approve_application",
+}
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
+
+
+def _save(application: Application, *fields: str) -> None:
+    try:
+        application.full_clean(exclude=["status", "process", "filed_by", "reviewed_by"])
+    except ValidationError as error:
+        raise DomainError(_("The case data is not valid."), details=error.messages) from error
+    application.save(update_fields=["status", "updated_at", *fields])
+
+
+def _transition(method, *args, **kwargs) -> None:
+    if not can_proceed(method):
+        raise TransitionForbidden()
+    try:
+        method(*args, **kwargs)
+    except TransitionNotAllowed as error:
+        raise TransitionForbidden() from error
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def staff_may(*, user: User, permission: str, application: Application) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role != Role.APPLICANT
+        and user.has_perm(permission)
+        and application_visible_to(user=user, application=application)
+    )
+
+
+def _assert_applicant_side(*, user: User, application: Application) -> None:
+    """The applicant themselves, or a community officer of the case's unit acting at the window (代办)."""
+    if application.applicant.user_id is not None and application.applicant.user_id == user.pk:
+        return
+    if staff_may(user=user, permission="cases.accept_application", application=application):
+        return
+    raise PermissionDenied()
+
+
+def _level_deadline(application: Application, level: str) -> dt.date:
+    return calendar.add_working_days(_today(), application.programme.days_for(level))
+
+
+# --- applicants and drafts ---------------------------------------------------------------
+
+
+def applicant_person_get_or_create(
+    *, name: str, id_number: str, mobile: str = "", email: str = "", user: User | None = None
+) -> Applicant:
+    id_number = id_number.strip().upper()
+    existing = Applicant.objects.filter(id_number=id_number).first()
+    if existing:
+        return existing
+    applicant = Applicant(kind=ApplicantKind.PERSON, name=name, id_number=id_number, mobile=mobile, email=email, user=user)
+    try:
+        applicant.full_clean()
+    except ValidationError as error:
+        raise DomainError(_("The applicant data is not valid."), details=error.messages) from error
+    applicant.save()
+    return applicant
+
+
+def applicant_enterprise_get_or_create(
+    *, name: str, credit_code: str, mobile: str = "", email: str = "", user: User | None = None
+) -> Applicant:
+    credit_code = credit_code.strip().upper()
+    existing = Applicant.objects.filter(credit_code=credit_code).first()
+    if existing:
+        return existing
+    applicant = Applicant(
+        kind=ApplicantKind.ENTERPRISE, name=name, credit_code=credit_code, mobile=mobile, email=email, user=user
+    )
+    try:
+        applicant.full_clean()
+    except ValidationError as error:
+        raise DomainError(_("The applicant data is not valid."), details=error.messages) from error
+    applicant.save()
+    return applicant
+
+
+@transaction.atomic
+def application_create(
+    *,
+    programme: Programme,
+    applicant: Applicant,
+    org_unit: OrgUnit,
+    by: User,
+    category: str,
+    requested_amount: Decimal,
+    bank_name: str,
+    bank_account_name: str,
+    bank_account_number: str,
+    business_name: str = "",
+    business_credit_code: str = "",
+    business_registered_on: dt.date | None = None,
+    graduated_on: dt.date | None = None,
+    jobs_created: int = 0,
+    originals_checked: bool = False,
+) -> Application:
+    if not programme.active:
+        raise DomainError(_("The programme is not open for applications."))
+    application = Application(
+        number="pending",
+        programme=programme,
+        applicant=applicant,
+        org_unit=org_unit,
+        category=category,
+        requested_amount=requested_amount,
+        bank_name=bank_name,
+        bank_account_name=bank_account_name,
+        bank_account_number=bank_account_number,
+        business_name=business_name,
+        business_credit_code=business_credit_code,
+        business_registered_on=business_registered_on,
+        graduated_on=graduated_on,
+        jobs_created=jobs_created,
+        originals_checked=originals_checked,
+        filed_by=by,
+    )
+    _assert_applicant_side(user=by, application=application)
+    if org_unit.level != "community":
+        raise DomainError(_("A case is filed at a community or village."))
+    if business_credit_code:
+        from cases.identifiers import validate_credit_code
+
+        try:
+            validate_credit_code(business_credit_code)
+        except ValidationError as error:
+            raise DomainError(error.messages[0]) from error
+    try:
+        application.full_clean(exclude=["status", "number", "process", "filed_by", "reviewed_by"])
+    except ValidationError as error:
+        raise DomainError(_("The application is not valid."), details=error.messages) from error
+    application.number = case_number_next(programme=programme, year=_today().year)
+    application.save()
+    audit_record(application=application, by=by, action="create", from_status="", comment="")
+    return application
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, by: User, kind: str, content: bytes, name: str, content_type: str) -> Attachment:
+    application = _lock(application)
+    _assert_applicant_side(user=by, application=application)
+    if application.status not in (Status.DRAFT, Status.RETURNED_FOR_CORRECTION):
+        raise TransitionForbidden(_("Documents can be added only to a draft or a case returned for correction."))
+    from django.core.files.base import ContentFile
+
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=name[:200],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=by,
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def missing_documents(*, application: Application) -> list[str]:
+    present = set(application.attachments.values_list("kind", flat=True))
+    return [kind for kind in application.programme.required_documents if kind not in present]
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by: User) -> Application:
+    application = _lock(application)
+    _assert_applicant_side(user=by, application=application)
+    if application.status != Status.DRAFT:
+        raise TransitionForbidden()
+    missing = missing_documents(application=application)
+    if missing:
+        from cases.constants import AttachmentKind
+
+        raise MissingDocuments(details=[str(AttachmentKind(kind).label) for kind in missing])
+    eligibility_assert(application=application, today=_today())
+    before = application.status
+    _transition(application.submit, at=timezone.now())
+    application.deadline = _level_deadline(application, ReviewLevel.COMMUNITY)
+    _save(application, "submitted_at", "deadline")
+    audit_record(application=application, by=by, action="submit", from_status=before)
+    return application
+
+
+# --- review levels ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    application: Application,
+    by: User,
+    level: str,
+    decision: str,
+    opinion: str,
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+) -> Application:
+    """One reviewer's decision at one level: pass, return for correction (all items at once), or reject."""
+    application = _lock(application)
+    if not staff_may(user=by, permission=LEVEL_PERMISSION[ReviewLevel(level)], application=application):
+        raise PermissionDenied()
+    if application.waiting_level != level:
+        raise TransitionForbidden()
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise DomainError(_("An opinion is required."))
+    before = application.status
+    fields = ["deadline", "working_days_left"]
+    if decision == Decision.PASS:
+        if level == ReviewLevel.APPROVAL:
+            if application.reviewed_by_id == by.pk:
+                raise SameReviewerApproval()
+            amount = Decimal(amount if amount is not None else application.requested_amount)
+            if amount <= 0 or amount > application.programme.max_amount:
+                raise DomainError(
+                    _("The amount must be above zero and at most the programme cap %(cap)s.")
+                    % {"cap": application.programme.max_amount}
+                )
+            application.approved_amount = amount
+            budget_commit(application=application, amount=amount, year=_today().year)
+            _transition(application.approve, at=timezone.now())
+            application.deadline = None
+            fields += ["approved_amount", "decided_at"]
+        else:
+            step = {
+                ReviewLevel.COMMUNITY: application.accept,
+                ReviewLevel.TOWN: application.pass_town_review,
+                ReviewLevel.DISTRICT: application.pass_district_review,
+            }[ReviewLevel(level)]
+            if level == ReviewLevel.DISTRICT:
+                _transition(step, by=by)
+                fields.append("reviewed_by")
+            else:
+                _transition(step)
+            next_level = {
+                ReviewLevel.COMMUNITY: ReviewLevel.TOWN,
+                ReviewLevel.TOWN: ReviewLevel.DISTRICT,
+                ReviewLevel.DISTRICT: ReviewLevel.APPROVAL,
+            }[ReviewLevel(level)]
+            application.deadline = _level_deadline(application, next_level)
+        assert application.status == PASSED_LEVEL[ReviewLevel(level)]
+    elif decision == Decision.RETURN:
+        items = [i for i in (items or []) if str(i.get("message", "")).strip()]
+        if not items:
+            raise DomainError(_("List every missing or wrong item at once (one-time notice)."))
+        _transition(application.return_for_correction)
+        application.working_days_left = (
+            max(calendar.working_days_between(_today(), application.deadline), 0) if application.deadline else None
+        )
+        application.deadline = None
+        fields.append("returned_from")
+        CorrectionRequest.objects.create(application=application, level=level, items=items, requested_by=by)
+    elif decision == Decision.REJECT:
+        _transition(application.reject, at=timezone.now())
+        application.deadline = None
+        fields.append("decided_at")
+    else:
+        raise DomainError(_("Unknown decision."))
+    _save(application, *fields)
+    ReviewOpinion.objects.create(
+        application=application,
+        level=level,
+        decision=decision,
+        opinion=opinion,
+        amount=application.approved_amount if decision == Decision.PASS and level == ReviewLevel.APPROVAL else None,
+        reviewer=by,
+        org_unit=by.org_unit,
+    )
+    audit_record(application=application, by=by, action=f"{level}:{decision}", from_status=before, comment=opinion)
+    return application
+
+
+@transaction.atomic
+def application_resubmit(*, application: Application, by: User, answer: str = "") -> Application:
+    """The applicant answers the one-time notice; every document item needs a new upload after the request."""
+    application = _lock(application)
+    _assert_applicant_side(user=by, application=application)
+    if application.status != Status.RETURNED_FOR_CORRECTION:
+        raise TransitionForbidden()
+    request = application.corrections.filter(answered_at__isnull=True).get()
+    unanswered = [
+        item
+        for item in request.items
+        if item.get("kind")
+        and not application.attachments.filter(kind=item["kind"], uploaded_at__gt=request.requested_at).exists()
+    ]
+    if unanswered:
+        raise MissingDocuments(
+            _("Upload a new document for every item of the notice before resubmitting."),
+            details=[item["message"] for item in unanswered],
+        )
+    before = application.status
+    _transition(application.resubmit)
+    left = application.working_days_left
+    application.deadline = calendar.add_working_days(
+        _today(), left if left is not None else application.programme.days_for(application.waiting_level)
+    )
+    application.working_days_left = None
+    _save(application, "deadline", "working_days_left")
+    request.answered_at = timezone.now()
+    request.answer = answer
+    request.save(update_fields=["answered_at", "answer"])
+    audit_record(application=application, by=by, action="resubmit", from_status=before, comment=answer)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    application = _lock(application)
+    _assert_applicant_side(user=by, application=application)
+    before = application.status
+    _transition(application.withdraw)
+    application.deadline = None
+    _save(application, "deadline")
+    audit_record(application=application, by=by, action="withdraw", from_status=before, comment=reason)
+    return application
+
+
+@transaction.atomic
+def application_close(*, application: Application, by: User | None = None) -> Application:
+    application = _lock(application)
+    before = application.status
+    _transition(application.close)
+    _save(application)
+    audit_record(application=application, by=by, action="close", from_status=before)
+    return application
+
+
+def application_release_budget(*, application: Application) -> None:
+    budget_release(application=application, amount=application.approved_amount)

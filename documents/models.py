@@ -1,0 +1,43 @@
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from documents.constants import DocumentKind, DocumentStatus
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    return f"documents/{instance.issued_at:%Y/%m}/{instance.token}.pdf"
+
+
+class Document(models.Model):
+    """An issued PDF. Immutable once issued; a re-issue is a new row with a new number that supersedes this one."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    number = models.CharField(_("number"), max_length=64, unique=True)
+    # One document per step: a retried or duplicated task finds the row and issues nothing.
+    step_key = models.CharField(max_length=100, unique=True)
+    application = models.ForeignKey("cases.Application", models.PROTECT, null=True, blank=True, related_name="documents")
+    publicity_batch = models.ForeignKey("cases.PublicityBatch", models.PROTECT, null=True, blank=True, related_name="documents")
+    payment_batch = models.ForeignKey("cases.PaymentBatch", models.PROTECT, null=True, blank=True, related_name="documents")
+    issuing_unit = models.ForeignKey("cases.OrgUnit", models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"))
+    language = models.CharField(max_length=8, default="zh-hans")
+    file = models.FileField(upload_to=document_path)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.VALID)
+    supersedes = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="superseded_by")
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,61 @@
+"""HTML -> PDF with WeasyPrint. The only module that imports it, and only inside the functions that render.
+
+The fetcher serves the project's own document assets and inline data: URLs; anything else (file:// elsewhere,
+http, https, ftp) is refused and recorded, so user text can never make the renderer read a file or the network.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+ASSETS_DIR = (Path(__file__).resolve().parent / "static" / "documents").resolve()
+
+
+class RefusedFetch(Exception):
+    pass
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class SafeFetcher(URLFetcher):
+        """Allows data: URLs and files under documents/static/documents; refuses everything else."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=1)
+            self.refused: list[str] = []
+            self.fetched: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file://"):
+                from urllib.parse import unquote, urlsplit
+
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(ASSETS_DIR) and path.is_file():
+                    self.fetched.append(url)
+                    return super().fetch(path.as_uri(), headers)
+            self.refused.append(url)
+            raise RefusedFetch(f"refused: {url[:200]}")
+
+    return SafeFetcher
+
+
+@lru_cache(maxsize=1)
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(html: str, *, fetcher=None) -> bytes:
+    """Render one document. Tagged PDF (PDF/UA-1 structure) so screen readers can read it."""
+    from weasyprint import HTML
+
+    fetcher = fetcher or _fetcher_class()()
+    document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(font_config=_font_config(), pdf_tags=True, pdf_variant="pdf/ua-1")
+
+
+def new_fetcher():
+    return _fetcher_class()()

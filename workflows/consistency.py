@@ -1,0 +1,122 @@
+"""Invariants across the record, the flows and the files. Each problem is one line of text."""
+
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from viewflow.workflow.status import PROCESS, STATUS
+
+from cases.constants import COMMITTED_STATUSES, BudgetEntryKind, PaymentLineStatus, Status
+from cases.models import Application, AuditEntry, BudgetEntry, BudgetEnvelope, PaymentLine
+from documents.models import Document
+from workflows.flows import OPEN_TASK_FOR_STATUS
+from workflows.models import SubsidyTask
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+PAID_STATUSES = (Status.PAID, Status.CLOSED, Status.CLAWBACK)
+
+
+def check_flows() -> list[str]:
+    problems = []
+    open_tasks = defaultdict(list)
+    for process_id, name in SubsidyTask.objects.filter(status__in=OPEN_TASK_STATUSES).values_list("process_id", "flow_task"):
+        open_tasks[process_id].append(name.name if hasattr(name, "name") else str(name).rsplit(".", 1)[-1])
+    rows = Application.objects.values_list("number", "status", "process_id", "process__status")
+    for number, status, process_id, process_status in rows.iterator(chunk_size=2000):
+        expected = OPEN_TASK_FOR_STATUS.get(status)
+        if expected:
+            if process_id is None or process_status in (PROCESS.DONE, PROCESS.CANCELED):
+                problems.append(f"{number}: status {status} but no live process")
+                continue
+            tasks = open_tasks.get(process_id, [])
+            if tasks != [expected]:
+                problems.append(f"{number}: status {status} expects open task {expected}, found {tasks}")
+        elif status == Status.DRAFT:
+            if process_id is not None:
+                problems.append(f"{number}: draft with a process")
+        elif process_id is not None:
+            if process_status not in (PROCESS.DONE, PROCESS.CANCELED) or open_tasks.get(process_id):
+                problems.append(f"{number}: final status {status} but its process is still live")
+    return problems
+
+
+def check_payments() -> list[str]:
+    problems = []
+    paid_counts = dict(
+        PaymentLine.objects.filter(status=PaymentLineStatus.PAID)
+        .values_list("application_id")
+        .annotate(n=Count("id"))
+        .values_list("application_id", "n")
+    )
+    for pk, number, status in Application.objects.values_list("pk", "number", "status").iterator(chunk_size=2000):
+        paid = paid_counts.get(pk, 0)
+        if status in PAID_STATUSES and paid != 1:
+            problems.append(f"{number}: status {status} with {paid} paid payment lines")
+        if status not in PAID_STATUSES and paid:
+            problems.append(f"{number}: status {status} but {paid} paid payment lines")
+    return problems
+
+
+def check_budgets() -> list[str]:
+    problems = []
+    sums = defaultdict(lambda: defaultdict(Decimal))
+    for envelope_id, kind, amount in (
+        BudgetEntry.objects.values_list("envelope_id", "kind").annotate(s=Sum("amount")).values_list("envelope_id", "kind", "s")
+    ):
+        sums[envelope_id][kind] = amount
+    for envelope in BudgetEnvelope.objects.all():
+        s = sums[envelope.pk]
+        committed = s[BudgetEntryKind.COMMIT] - s[BudgetEntryKind.RELEASE] - s[BudgetEntryKind.PAY]
+        paid = s[BudgetEntryKind.PAY] - s[BudgetEntryKind.RECOVER]
+        if committed != envelope.committed or paid != envelope.paid:
+            problems.append(
+                f"envelope {envelope}: counters committed={envelope.committed} paid={envelope.paid}, ledger committed={committed} paid={paid}"
+            )
+        if envelope.committed + envelope.paid > envelope.amount or envelope.committed < 0 or envelope.paid < 0:
+            problems.append(f"envelope {envelope}: over its amount or negative")
+        live = Application.objects.filter(
+            budget_entries__envelope=envelope, budget_entries__kind=BudgetEntryKind.COMMIT, status__in=list(COMMITTED_STATUSES)
+        ).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
+        if live != envelope.committed:
+            problems.append(
+                f"envelope {envelope}: committed {envelope.committed} but approved cases awaiting payment hold {live}"
+            )
+    return problems
+
+
+def check_documents() -> list[str]:
+    problems = []
+    for document in Document.objects.only("number", "file", "sha256").iterator(chunk_size=500):
+        try:
+            with document.file.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError:
+            problems.append(f"document {document.number}: file missing")
+            continue
+        if digest != document.sha256:
+            problems.append(f"document {document.number}: stored digest does not match its file")
+    return problems
+
+
+def check_audit() -> list[str]:
+    problems = []
+    last = {}
+    for application_id, to_status in (
+        AuditEntry.objects.order_by("application_id", "id").values_list("application_id", "to_status").iterator(chunk_size=5000)
+    ):
+        last[application_id] = to_status
+    for pk, number, status in Application.objects.values_list("pk", "number", "status").iterator(chunk_size=2000):
+        if last.get(pk) != status:
+            problems.append(f"{number}: status {status} but last audit entry says {last.get(pk)}")
+    return problems
+
+
+def check_all() -> dict[str, list[str]]:
+    return {
+        "flows": check_flows(),
+        "payments": check_payments(),
+        "budgets": check_budgets(),
+        "documents": check_documents(),
+        "audit": check_audit(),
+    }

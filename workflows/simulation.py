@@ -1,0 +1,301 @@
+"""Drive synthetic cases through the real services and flows, to every terminal state in realistic shares.
+
+Used by `manage.py simulate` and by the tests. Nothing here sets a status: every change goes through a service.
+"""
+
+import csv
+import datetime as dt
+import io
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, UnitLevel
+from cases.demo import org_units_load, programmes_load
+from cases.models import Application, BudgetEnvelope, OrgUnit, Programme, User
+from cases.synthetic import bank_account, citizen_id, credit_code, person_name
+from workflows import services as flow_services
+
+# A tiny but well-formed PDF used as the uploaded evidence.
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n160\n%%EOF\n"
+)
+
+# Share of each path, per thousand cases.
+OUTCOMES = [
+    ("withdrawn_draft", 15),
+    ("withdrawn_after_return", 15),
+    ("rejected_community", 40),
+    ("rejected_town", 40),
+    ("rejected_district", 30),
+    ("rejected_approval", 20),
+    ("objection_upheld", 15),
+    ("objection_dismissed", 25),
+    ("paid_after_return_and_correction", 150),
+    ("payment_returned_reissued", 40),
+    ("clawback", 10),
+    ("paid", 600),
+]
+
+
+@dataclass
+class Staff:
+    community: dict[int, User]
+    town: dict[int, User]
+    district_reviewer: User
+    approver: User
+    finance_maker: User
+    finance_checker: User
+
+
+@dataclass
+class Plan:
+    outcome: str
+    application: Application
+    applicant_user: User
+
+
+@dataclass
+class Report:
+    outcomes: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    paid_total: Decimal = Decimal("0")
+
+
+def _staff_user(username: str, role: str, unit: OrgUnit) -> User:
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"role": role, "org_unit": unit, "first_name": f"{unit.name}{Role(role).label}"}
+    )
+    return user
+
+
+def staff_for(district: OrgUnit) -> Staff:
+    communities = OrgUnit.objects.filter(path__startswith=district.path, level=UnitLevel.COMMUNITY)
+    towns = OrgUnit.objects.filter(path__startswith=district.path, level=UnitLevel.TOWN)
+    return Staff(
+        community={u.pk: _staff_user(f"sim-community-{u.code}", Role.COMMUNITY_OFFICER, u) for u in communities},
+        town={u.pk: _staff_user(f"sim-town-{u.code}", Role.TOWN_REVIEWER, u) for u in towns},
+        district_reviewer=_staff_user("sim-district-reviewer", Role.DISTRICT_REVIEWER, district),
+        approver=_staff_user("sim-district-approver", Role.DISTRICT_APPROVER, district),
+        finance_maker=_staff_user("sim-finance-maker", Role.FINANCE_OFFICER, district),
+        finance_checker=_staff_user("sim-finance-checker", Role.FINANCE_OFFICER, district),
+    )
+
+
+def file_draft(
+    *, rng: random.Random, programme: Programme, community: OrgUnit, by_officer: User | None = None
+) -> tuple[Application, User]:
+    """An applicant with an account files a complete draft (or an officer files it at the window)."""
+    today = timezone.localdate()
+    id_number = citizen_id(rng)
+    username = f"sim-applicant-{id_number}"
+    applicant_user, _ = User.objects.get_or_create(username=username, defaults={"role": Role.APPLICANT})
+    applicant = case_services.applicant_person_get_or_create(name=person_name(rng), id_number=id_number, user=applicant_user)
+    category = rng.choice([ApplicantCategory.GRADUATE, ApplicantCategory.UNEMPLOYED, ApplicantCategory.LAND_LOST_FARMER])
+    amounts = programme.amount_rule.get("amounts", {})
+    requested = Decimal(amounts.get(category, programme.min_amount))
+    filer = by_officer or applicant_user
+    application = case_services.application_create(
+        programme=programme,
+        applicant=applicant,
+        org_unit=community,
+        by=filer,
+        category=category,
+        requested_amount=requested,
+        bank_name="中国农业银行余杭支行",
+        bank_account_name=applicant.name,
+        bank_account_number=bank_account(rng),
+        business_name=f"{applicant.name}个体工作室",
+        business_credit_code=credit_code(rng),
+        business_registered_on=today - dt.timedelta(days=rng.randrange(200, 900)),
+        graduated_on=today - dt.timedelta(days=rng.randrange(100, 1500)) if category == ApplicantCategory.GRADUATE else None,
+        jobs_created=rng.randrange(1, 12),
+        originals_checked=by_officer is not None,
+    )
+    for kind in programme.required_documents:
+        case_services.attachment_add(
+            application=application, by=filer, kind=kind, content=SAMPLE_PDF, name=f"{kind}.pdf", content_type="application/pdf"
+        )
+    return application, applicant_user
+
+
+def decide(application: Application, by: User, level: str, decision: str, **extra) -> Application:
+    application.refresh_from_db()
+    task = flow_services.open_task(application=application)
+    opinion = {Decision.PASS: "材料齐全，符合条件。", Decision.RETURN: "请补正材料。", Decision.REJECT: "不符合申请条件。"}[
+        decision
+    ]
+    return flow_services.task_decide(task_id=task.pk, by=by, decision=decision, opinion=opinion, **extra)
+
+
+def return_and_correct(application: Application, by: User, level: str, applicant_user: User) -> Application:
+    decide(application, by, level, Decision.RETURN, items=[{"kind": "lease", "message": "租赁合同已过期，请提供有效合同。"}])
+    case_services.attachment_add(
+        application=application,
+        by=applicant_user,
+        kind="lease",
+        content=SAMPLE_PDF,
+        name="lease-renewed.pdf",
+        content_type="application/pdf",
+    )
+    return flow_services.case_resubmit(application=application, by=applicant_user, answer="已上传新的租赁合同。")
+
+
+def review_to_approval(plan: Plan, staff: Staff) -> bool:
+    """Community, town, district, approval. Returns False when the case ended on the way."""
+    app = plan.application
+    outcome = plan.outcome
+    town = app.org_unit.parent
+    levels = [
+        (ReviewLevel.COMMUNITY, staff.community[app.org_unit_id], "rejected_community"),
+        (ReviewLevel.TOWN, staff.town[town.pk], "rejected_town"),
+        (ReviewLevel.DISTRICT, staff.district_reviewer, "rejected_district"),
+        (ReviewLevel.APPROVAL, staff.approver, "rejected_approval"),
+    ]
+    for level, user, reject_outcome in levels:
+        if outcome == "withdrawn_after_return" and level == ReviewLevel.TOWN:
+            decide(app, user, level, Decision.RETURN, items=[{"kind": "", "message": "请说明经营场所情况。"}])
+            flow_services.case_withdraw(application=app, by=plan.applicant_user, reason="不再申请。")
+            return False
+        if outcome == "paid_after_return_and_correction" and level == ReviewLevel.DISTRICT:
+            return_and_correct(app, user, level, plan.applicant_user)
+        if outcome == reject_outcome:
+            decide(app, user, level, Decision.REJECT)
+            return False
+        decide(app, user, level, Decision.PASS)
+    return True
+
+
+def pay(programme: Programme, cases: list[Application], staff: Staff, returned: set[int], rng: random.Random) -> None:
+    batch = flow_services.payment_batch_prepare(programme=programme, applications=cases, by=staff.finance_maker)
+    flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
+    content = case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
+    flow_services.payment_return_import(batch=batch, by=staff.finance_maker, content=bank_return_file(content, returned))
+
+
+def bank_return_file(bank_file: bytes, returned_case_ids: set[int]) -> bytes:
+    """What the bank sends back: every line paid, except the listed cases, returned for a closed account."""
+    numbers = set(Application.objects.filter(pk__in=returned_case_ids).values_list("number", flat=True))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(case_services.payments.RETURN_FILE_COLUMNS)
+    for row in csv.DictReader(io.StringIO(bank_file.decode("utf-8"))):
+        if row["reference"] == "TOTAL":
+            continue
+        is_returned = row["case_number"] in numbers
+        writer.writerow(
+            [
+                row["reference"],
+                row["account_number"],
+                row["amount"],
+                "returned" if is_returned else "paid",
+                "账户已销户" if is_returned else "",
+                f"B{row['reference']}",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def ensure_setup(*, year: int, cases: int) -> tuple[Programme, OrgUnit]:
+    district = OrgUnit.objects.filter(level=UnitLevel.DISTRICT).first() or org_units_load()
+    programmes_load(year=year)
+    programme = Programme.objects.get(code="startup")
+    needed = programme.max_amount * cases
+    with transaction.atomic():
+        envelope = BudgetEnvelope.objects.select_for_update().get(programme=programme, year=year, org_unit=None)
+        if envelope.remaining < needed:
+            envelope.amount += needed - envelope.remaining
+            envelope.save(update_fields=["amount"])
+    return programme, district
+
+
+def run(*, cases: int, seed: int = 2026, batch_size: int = 100) -> Report:
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    programme, district = ensure_setup(year=today.year, cases=cases)
+    staff = staff_for(district)
+    communities = list(OrgUnit.objects.filter(path__startswith=district.path, level=UnitLevel.COMMUNITY).order_by("code"))
+    weights = [w for _, w in OUTCOMES]
+    names = [n for n, _ in OUTCOMES]
+    report = Report()
+    for start in range(0, cases, batch_size):
+        plans: list[Plan] = []
+        for _ in range(min(batch_size, cases - start)):
+            outcome = rng.choices(names, weights)[0]
+            community = rng.choice(communities)
+            window = rng.random() < 0.3
+            app, applicant_user = file_draft(
+                rng=rng, programme=programme, community=community, by_officer=staff.community[community.pk] if window else None
+            )
+            report.outcomes[outcome] += 1
+            if outcome == "withdrawn_draft":
+                flow_services.case_withdraw(application=app, by=applicant_user, reason="申请人撤回。")
+                continue
+            app = flow_services.case_submit(application=app, by=applicant_user)
+            plan = Plan(outcome=outcome, application=app, applicant_user=applicant_user)
+            if review_to_approval(plan, staff):
+                plans.append(plan)
+        if not plans:
+            continue
+        approved = [p.application for p in plans]
+        batch = flow_services.publicity_publish(programme=programme, applications=approved, by=staff.approver, starts_on=today)
+        for plan in plans:
+            if plan.outcome in ("objection_upheld", "objection_dismissed"):
+                flow_services.objection_record(
+                    application=plan.application,
+                    by=staff.approver,
+                    objector_name="匿名群众",
+                    objector_contact="12333",
+                    reason="反映该经营主体未实际经营。",
+                )
+        flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+        for plan in plans:
+            if plan.outcome.startswith("objection"):
+                task = flow_services.open_task(application=plan.application, name="investigate_objection")
+                flow_services.task_objection_decide(
+                    task_id=task.pk,
+                    by=staff.approver,
+                    upheld=plan.outcome == "objection_upheld",
+                    reason="经核查属实。" if plan.outcome == "objection_upheld" else "经核查，经营正常。",
+                )
+        payable = [p for p in plans if p.outcome != "objection_upheld"]
+        returned = {p.application.pk for p in payable if p.outcome == "payment_returned_reissued"}
+        pay(programme, [p.application for p in payable], staff, returned, rng)
+        reissue = []
+        for plan in payable:
+            if plan.application.pk in returned:
+                app = case_services.bank_account_correct(
+                    application=plan.application,
+                    by=plan.applicant_user,
+                    bank_name="中国建设银行余杭支行",
+                    account_name=plan.application.applicant.name,
+                    account_number=bank_account(rng),
+                )
+                reissue.append(app)
+        if reissue:
+            pay(programme, reissue, staff, set(), rng)
+        for plan in payable:
+            if plan.outcome == "clawback":
+                app = Application.objects.get(pk=plan.application.pk)
+                claw = case_services.clawback_open(
+                    application=app, by=staff.approver, amount=app.approved_amount, reason="虚报经营场所，追回补贴。"
+                )
+                case_services.clawback_recovered(clawback=claw, by=staff.finance_maker)
+    statuses = Application.objects.filter(programme=programme).values_list("status", flat=True)
+    report.statuses = Counter(statuses)
+    from django.db.models import Sum
+
+    from cases.models import PaymentLine
+
+    report.paid_total = PaymentLine.objects.filter(application__programme=programme, status="paid").aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0")
+    return report

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Site
+from viewflow.workflow.flow import FlowAppViewset
+
+from workflows.flows import StartupFlow
+
+site = Site(
+    title=_("Entrepreneurship subsidies"),
+    viewsets=[FlowAppViewset(StartupFlow, icon="assignment")],
+)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from workflows import staff_views
+
+urlpatterns = [
+    path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
+]
