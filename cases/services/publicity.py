@@ -56,7 +56,7 @@ def objection_raise(*, application: Application, by: User, objector_name: str, o
     if not reason.strip() or not objector_name.strip():
         raise DomainError(_("An objection needs the objector's name and a reason."))
     batch = application.publicity_entry.batch
-    if batch.status != PublicityBatchStatus.OPEN:
+    if batch.status != PublicityBatchStatus.OPEN or timezone.localdate() > batch.ends_on:
         raise TransitionForbidden(_("The publicity period has ended."))
     before = application.status
     _transition(application.raise_objection)

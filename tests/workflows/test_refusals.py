@@ -219,3 +219,20 @@ def test_return_file_with_errors_imports_nothing(programme, community, staff, rn
         "Line 4: unknown payment reference PL9999999999.",
     ]
     assert Application.objects.get(pk=application.pk).status == Status.PAYMENT_PENDING
+
+
+def test_objection_after_the_period_is_refused(programme, community, staff, rng):
+    from unittest import mock
+
+    application, _ = submitted(programme=programme, community=community, rng=rng)
+    application = advance(application, staff, through=ReviewLevel.APPROVAL)
+    batch = flow_services.publicity_publish(
+        programme=programme, applications=[application], by=staff.approver, starts_on=dt.date.today()
+    )
+    before = snapshot(application)
+    with mock.patch("django.utils.timezone.localdate", return_value=batch.ends_on + dt.timedelta(days=1)):
+        with pytest.raises(case_services.publicity.TransitionForbidden):
+            flow_services.objection_record(
+                application=application, by=staff.approver, objector_name="某", objector_contact="1", reason="x"
+            )
+    assert snapshot(application) == before
