@@ -196,12 +196,13 @@ def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | No
 def check_every_url(users, fixture: Fixture, patterns: list[Pattern]) -> tuple[list[str], int]:
     failures, requests = [], 0
     for user in users:
+        client = Client()
         for pattern in patterns:
             for values in candidate_values(pattern, fixture):
                 url = build_url(pattern, values)
                 for method in ("get", "post"):
-                    client = Client()
-                    client.force_login(user)
+                    if "_auth_user_id" not in client.session:  # first request, or a logout pattern ended the session
+                        client.force_login(user)
                     response = getattr(client, method)(url)
                     requests += 1
                     problem = verdict(pattern, url, response, fixture.markers)
