@@ -142,3 +142,24 @@ def test_list_query_counts_do_not_grow_with_the_rows(url, who, programme, commun
     fill(6)
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_the_guard_lets_the_users_of_the_unit_through(programme, community, staff, rng, run_on_commit):
+    application, _ = run_on_commit(submitted, programme=programme, community=community, rng=rng)
+    application = run_on_commit(advance, application, staff, through=ReviewLevel.COMMUNITY)
+    done = SubsidyTask.objects.get(process_id=application.process_id, flow_task_type="HUMAN", status=STATUS.DONE)
+    open_task = flow_services.open_task(application=application)
+    document = application.documents.get()
+    for user in (staff.town[community.parent_id], staff.district_reviewer):
+        client = client_for(user)
+        for url in (
+            f"/startup/{application.process_id}/",
+            f"/startup/{application.process_id}/chart/",
+            task_url(done, "detail/"),
+            task_url(open_task, "detail/"),
+            f"/cases/{application.public_id}/",
+            f"/documents/{document.token}/download",
+        ):
+            assert client.get(url).status_code == 200, (user.username, url)
+    page = client_for(staff.town[community.parent_id]).get(task_url(open_task, "execute/")).content.decode()
+    assert application.number in page and application.applicant.name in page
