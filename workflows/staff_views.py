@@ -34,6 +34,7 @@ def _staff_only(user) -> None:
 
 @login_required
 def case_detail(request, public_id):
+    _staff_only(request.user)  # applicants follow their cases in the portal
     application = applications_for_user(user=request.user).filter(public_id=public_id).first()
     if application is None:
         raise Http404

@@ -163,3 +163,11 @@ def test_the_guard_lets_the_users_of_the_unit_through(programme, community, staf
             assert client.get(url).status_code == 200, (user.username, url)
     page = client_for(staff.town[community.parent_id]).get(task_url(open_task, "execute/")).content.decode()
     assert application.number in page and application.applicant.name in page
+
+
+def test_the_task_form_refuses_a_user_of_the_unit_without_the_level_permission(cases_in_two_towns, staff, community):
+    here, _ = cases_in_two_towns
+    task = flow_services.open_task(application=here)  # town review
+    assert client_for(staff.community[community.pk]).get(task_url(task, "execute/")).status_code == 403
+    assert client_for(staff.town[community.parent_id]).get(task_url(task, "execute/")).status_code == 200
+    assert client_for(here.applicant.user).get(f"/cases/{here.public_id}/").status_code == 403
