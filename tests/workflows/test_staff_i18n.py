@@ -67,3 +67,16 @@ def test_staff_pages_are_chinese_by_default_and_english_on_request(staff):
     assert "待公示的已审批案件" in client.get("/publicity/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/publicity/"})
     assert "Approved cases awaiting publicity" in client.get("/publicity/").content.decode()
+
+
+@pytest.mark.django_db
+def test_viewflow_pages_show_our_flow_in_chinese(programme, community, staff, rng):
+    from cases.constants import ReviewLevel
+    from tests.lifecycle import advance, submitted
+
+    application, _ = submitted(programme=programme, community=community, rng=rng)
+    advance(application, staff, through=ReviewLevel.COMMUNITY)
+    client = Client()
+    client.force_login(staff.town[community.parent_id])
+    page = client.get("/startup/queue/").content.decode()
+    assert "镇街审核" in page and "创业补贴" in page

@@ -171,3 +171,15 @@ def test_the_task_form_refuses_a_user_of_the_unit_without_the_level_permission(c
     assert client_for(staff.community[community.pk]).get(task_url(task, "execute/")).status_code == 403
     assert client_for(staff.town[community.parent_id]).get(task_url(task, "execute/")).status_code == 200
     assert client_for(here.applicant.user).get(f"/cases/{here.public_id}/").status_code == 403
+
+
+def test_bulk_assign_takes_the_selected_tasks_in_scope_only(cases_in_two_towns, staff, community, other_town_community):
+    here, there = cases_in_two_towns
+    here_task, there_task = flow_services.open_task(application=here), flow_services.open_task(application=there)
+    reviewer = staff.town[community.parent_id]
+    response = client_for(reviewer).post("/startup/queue/assign/", {"pk": [here_task.pk, there_task.pk], "_confirm": "1"})
+    assert response.status_code == 302
+    here_task.refresh_from_db()
+    there_task.refresh_from_db()
+    assert (here_task.status, here_task.owner_id) == (STATUS.ASSIGNED, reviewer.pk)
+    assert (there_task.status, there_task.owner_id) == (STATUS.NEW, None)
