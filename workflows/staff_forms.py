@@ -14,7 +14,9 @@ def _case_label(application) -> str:
 class PublishForm(forms.Form):
     cases = forms.MultipleChoiceField(label=_("Approved cases to publish"), widget=forms.CheckboxSelectMultiple)
     starts_on = forms.DateField(
-        label=_("First day of publicity"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First day of publicity"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, applications, **kwargs):

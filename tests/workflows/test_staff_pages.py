@@ -56,6 +56,7 @@ def test_publicity_page_publishes_a_batch_and_records_an_objection(approved_here
     client = client_for(staff.approver)
     page = client.get("/publicity/").content.decode()
     assert here.number in page and there.number in page
+    assert f'value="{dt.date.today().isoformat()}"' in page  # an HTML date input needs ISO, whatever the language
 
     response = run_on_commit(
         client.post,
