@@ -1,9 +1,12 @@
 """Reads. Access control lives here: every list a user sees goes through a *_for_user selector."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
 
-from cases.constants import Role
-from cases.models import Application, AuditEntry, OrgUnit, User
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+
+from cases.constants import Role, Status, UnitLevel
+from cases.models import Application, AuditEntry, OrgUnit, Programme, User
 
 
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
@@ -34,3 +37,112 @@ def application_visible_to(*, user: User, application: Application) -> bool:
 
 def application_timeline(*, application: Application) -> QuerySet[AuditEntry]:
     return application.audit_entries.select_related("actor", "org_unit").order_by("created_at", "id")
+
+
+# --- staff pages -------------------------------------------------------------------------------------------
+
+
+def applications_awaiting_publicity_for_user(*, user: User) -> QuerySet[Application]:
+    """Approved cases not yet published, in the user's scope, for staff who manage publicity."""
+    if not user.is_authenticated or not user.has_perm("cases.manage_publicity"):
+        return Application.objects.none()
+    return applications_for_user(user=user).filter(status=Status.DISTRICT_APPROVED).order_by("programme_id", "id")
+
+
+def applications_in_publicity_for_user(*, user: User) -> QuerySet[Application]:
+    """Cases on an open publicity list (objections may be recorded), in the user's scope."""
+    if not user.is_authenticated or not user.has_perm("cases.manage_publicity"):
+        return Application.objects.none()
+    return (
+        applications_for_user(user=user)
+        .filter(status=Status.IN_PUBLICITY)
+        .select_related("publicity_entry__batch")
+        .order_by("publicity_entry__batch__ends_on", "id")
+    )
+
+
+SEARCH_PAGE_SIZE = 50
+
+
+def applications_search_for_user(
+    *, user: User, text: str = "", status: str = "", after_id: int | None = None, limit: int = SEARCH_PAGE_SIZE
+) -> list[Application]:
+    """One page of the user's cases, newest first, by keyset (id < after_id), never OFFSET.
+
+    Returns up to limit + 1 rows: the caller shows `limit` and knows a next page exists when it got more.
+    `text` matches the case number, the applicant's name, or the exact citizen ID / credit code.
+    """
+    cases = applications_for_user(user=user)
+    text = text.strip()
+    if text:
+        cases = cases.filter(
+            Q(number__icontains=text)
+            | Q(applicant__name__icontains=text)
+            | Q(applicant__id_number=text.upper())
+            | Q(applicant__credit_code=text.upper())
+        )
+    if status:
+        cases = cases.filter(status=status)
+    if after_id is not None:
+        cases = cases.filter(id__lt=after_id)
+    return list(cases.order_by("-id")[: limit + 1])
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    key: str
+    label: str
+    count: int
+    requested: Decimal
+    approved: Decimal
+
+
+@dataclass(frozen=True)
+class Statistics:
+    by_status: list[StatisticsRow]
+    by_programme: list[StatisticsRow]
+    by_town: list[StatisticsRow]
+    total: StatisticsRow
+
+
+def _statistics_rows(cases: QuerySet[Application], key: str) -> list[tuple]:
+    return list(
+        cases.values(key)
+        .annotate(count=Count("id"), requested=Sum("requested_amount"), approved=Sum("approved_amount"))
+        .values_list(key, "count", "requested", "approved")
+        .order_by(key)
+    )
+
+
+def application_statistics_for_user(*, user: User) -> Statistics:
+    """Counts and money per status, programme and town, over the cases in the user's scope (managers only).
+
+    Four aggregate queries and one for the names, whatever the number of cases.
+    """
+    if not user.is_authenticated or not user.has_perm("cases.view_statistics"):
+        cases = Application.objects.none()
+    else:
+        cases = applications_for_user(user=user).order_by()
+    zero = Decimal("0")
+
+    def row(key, label, count, requested, approved) -> StatisticsRow:
+        return StatisticsRow(str(key), str(label), count, requested or zero, approved or zero)
+
+    labels = dict(Status.choices)
+    by_status = [row(k, labels.get(k, k), *rest) for k, *rest in _statistics_rows(cases, "status")]
+    programme_rows = _statistics_rows(cases, "programme_id")
+    town_rows = _statistics_rows(
+        cases.annotate(
+            town_id=Case(When(org_unit__level=UnitLevel.COMMUNITY, then=F("org_unit__parent_id")), default=F("org_unit_id"))
+        ),
+        "town_id",
+    )
+    programmes = dict(Programme.objects.filter(pk__in=[r[0] for r in programme_rows]).values_list("pk", "name"))
+    towns = dict(OrgUnit.objects.filter(pk__in=[r[0] for r in town_rows]).values_list("pk", "name"))
+    total = cases.aggregate(count=Count("id"), requested=Sum("requested_amount"), approved=Sum("approved_amount"))
+    return Statistics(
+        by_status=by_status,
+        by_programme=[row(k, programmes.get(k, k), *rest) for k, *rest in programme_rows],
+        by_town=[row(k, towns.get(k, k), *rest) for k, *rest in town_rows],
+        total=row("total", "", total["count"], total["requested"], total["approved"]),
+    )

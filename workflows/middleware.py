@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from cases.exceptions import DomainError, TransitionForbidden
@@ -16,7 +17,8 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, FlowLockFailed):
-            exception = TransitionForbidden("此案件正由他人处理，请稍后重试。")
+            # viewflow's lock could not be taken in time: another user is acting on the same case. 409, try again.
+            exception = TransitionForbidden(_("Someone else is working on this case right now. Please try again in a moment."))
         if not isinstance(exception, DomainError):
             return None
         payload = {"error": str(exception.message), "details": [str(d) for d in exception.details]}

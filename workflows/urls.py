@@ -3,5 +3,8 @@ from django.urls import path
 from workflows import staff_views
 
 urlpatterns = [
+    path("cases/", staff_views.case_list, name="case_list"),
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
+    path("publicity/", staff_views.publicity, name="publicity"),
+    path("statistics/", staff_views.statistics, name="statistics"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -24,6 +25,11 @@ class TaskViewMixin(LoginRequiredMixin):
         )
         if self.application is None or not application_visible_to(user=request.user, application=self.application):
             raise Http404
+        # The service checks again on submit; refusing here spares the user a form they cannot send.
+        if not self.task.owner_id == request.user.pk and not (
+            self.task.owner_id is None and self.task.owner_permission and request.user.has_perm(self.task.owner_permission)
+        ):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,251 @@
+"""For every URL pattern, a user of another town and another applicant get 403 or 404, never data.
+
+The test walks the project's URL resolver (our views, viewflow's generated views, the admin), fills each pattern's
+parameters with the identifiers of real cases filed in 仓前社区 (仓前街道) and driven through every flow node, and
+requests it with GET and POST as
+  (a) a town reviewer of 余杭街道 (another town) and
+  (b) another applicant (with a case of their own elsewhere).
+Allowed answers: 403, 404, 405, a redirect to a login page, or (only for pages that name no case) a page that contains
+none of the cases' data. A pattern whose parameters this test cannot fill fails the test: add a value, never a skip.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from cases.constants import Decision, ReviewLevel, Role, Status
+from cases.models import Application
+from documents.models import Document
+from tests.lifecycle import advance, submitted
+from workflows import services as flow_services
+from workflows import simulation
+from workflows.models import SubsidyTask
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may open, and why. They still must never show a case's data.
+PUBLIC = {
+    "healthz": "load balancer probe: database and broker state, no case data",
+    "set_language": "language switch for everyone, redirects back",
+    "login": "the login form",
+    "logout": "ends the caller's own session",
+    "verify": "public authenticity check of an issued document by its QR token: masked name only, by design",
+    "admin:login": "the admin login form",
+}
+LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
+REFUSED = {403, 404, 405}
+# Parameters that do not identify a case (choices of the admin's app index and catch-all).
+NEUTRAL_PARAMETERS = {"app_label", "url"}
+
+
+@dataclass
+class Pattern:
+    parts: list[str]
+    name: str
+    parameters: list[str] = field(default_factory=list)
+
+    @property
+    def route(self) -> str:
+        return "".join(self.parts)
+
+
+def enumerate_patterns(patterns=None, parts=(), namespace="") -> list[Pattern]:
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        here = [*parts, str(pattern.pattern)]
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            found += enumerate_patterns(pattern.url_patterns, here, inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            full = Pattern(parts=here, name=namespace + (pattern.name or ""))
+            full.parameters = re.findall(r"<(?:\w+:)?(\w+)>", full.route)
+            found.append(full)
+    return found
+
+
+def build_url(pattern: Pattern, values: dict) -> str:
+    url = ""
+    for part in pattern.parts:
+        if part.startswith("^") or part.endswith("$"):  # a regex pattern (the admin's app index and catch-all)
+
+            def group(match):
+                name, body = match.group(1), match.group(2)
+                return body.split("|")[0] if name == "app_label" else str(values[name])
+
+            part = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^)]*\))*)\)", group, part).strip("^$").replace("\\", "")
+        else:
+            part = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), part)
+        url += part
+    return "/" + url
+
+
+@dataclass
+class Fixture:
+    cases: list[Application]
+    tasks: list[SubsidyTask]
+    documents: list[Document]
+    markers: set[str]
+
+
+def drive_cases(programme, community, staff, rng) -> Fixture:
+    """Three cases in 仓前社区, through every node: correction, approval, publicity, objection, payment; a rejection;
+    one waiting for town review (an unassigned human task)."""
+    paid, paid_user = submitted(programme=programme, community=community, rng=rng)
+    paid = advance(paid, staff, through=ReviewLevel.COMMUNITY)
+    simulation.return_and_correct(paid, staff.town[community.parent_id], ReviewLevel.TOWN, paid_user)
+    for level, user in (
+        (ReviewLevel.TOWN, staff.town[community.parent_id]),
+        (ReviewLevel.DISTRICT, staff.district_reviewer),
+        (ReviewLevel.APPROVAL, staff.approver),
+    ):
+        paid = simulation.decide(paid, user, level, Decision.PASS)
+    batch = flow_services.publicity_publish(
+        programme=programme, applications=[paid], by=staff.approver, starts_on=dt.date.today()
+    )
+    flow_services.objection_record(
+        application=paid, by=staff.approver, objector_name="匿名群众", objector_contact="12333", reason="反映未实际经营。"
+    )
+    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+    objection_task = flow_services.open_task(application=paid, name="investigate_objection")
+    flow_services.task_objection_decide(task_id=objection_task.pk, by=staff.approver, upheld=False, reason="经核查，经营正常。")
+
+    rejected, _ = submitted(programme=programme, community=community, rng=rng)
+    simulation.decide(rejected, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.REJECT)
+
+    waiting, _ = submitted(programme=programme, community=community, rng=rng)
+    waiting = advance(waiting, staff, through=ReviewLevel.COMMUNITY)
+
+    cases = list(Application.objects.filter(pk__in=[paid.pk, rejected.pk, waiting.pk]).select_related("applicant"))
+    assert {c.status for c in cases} == {Status.PUBLICITY_PASSED, Status.REJECTED, Status.ACCEPTED}
+    markers = set()
+    for case in cases:
+        markers |= {case.number, case.applicant.name, case.applicant.id_number, str(case.public_id)}
+        markers |= {case.bank_account_number, f"/startup/{case.process_id}/"}
+    return Fixture(
+        cases=cases,
+        tasks=list(SubsidyTask.objects.filter(process_id__in=[c.process_id for c in cases]).order_by("id")),
+        documents=[],  # issued after commit: see with_documents()
+        markers=markers,
+    )
+
+
+def with_documents(fixture: Fixture) -> Fixture:
+    cases = fixture.cases
+    fixture.documents = list(Document.objects.filter(application__in=cases)) + list(
+        Document.objects.filter(publicity_batch__entries__application__in=cases).distinct()
+    )
+    return fixture
+
+
+def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
+    """Every way to fill the pattern with the identifiers of the fixture's cases."""
+    parameters = set(pattern.parameters)
+    first = fixture.cases[0]
+    if parameters >= {"process_pk", "task_pk"}:
+        node = re.search(r"<int:process_pk>/(\w+)/<int:task_pk>", pattern.route).group(1)
+        tasks = [t for t in fixture.tasks if t.flow_task.name == node]
+        assert tasks, f"{pattern.route}: no task of node {node!r}; drive the fixture cases through it"
+        return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks]
+    if parameters == {"process_pk"}:
+        return [{"process_pk": c.process_id} for c in fixture.cases]
+    if parameters == {"token"}:
+        return [{"token": d.token} for d in fixture.documents]
+    if parameters == {"public_id"}:
+        return [{"public_id": c.public_id} for c in fixture.cases]
+    if parameters == {"object_id"}:
+        return [{"object_id": first.pk}]
+    if parameters == {"id"}:
+        return [{"id": first.applicant.user_id}]
+    if parameters == {"content_type_id", "object_id"}:
+        return [{"content_type_id": ContentType.objects.get_for_model(Application).pk, "object_id": first.pk}]
+    if parameters <= NEUTRAL_PARAMETERS:
+        return [{"app_label": "", "url": "cases/application/"}]
+    raise AssertionError(f"{pattern.route}: add values for the parameters {sorted(parameters)} to this test")
+
+
+def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | None:
+    """None when the answer is allowed, else why not. Echoing the requested URL back (a login link's ?next=) is no leak."""
+    markers = {m for m in markers if m not in url}
+    body = response.content.decode("utf-8", errors="replace") if not getattr(response, "streaming", False) else ""
+    location = response.get("Location", "")
+    leaked = sorted(m for m in markers if m and (m in body or m in location))
+    if leaked:
+        return f"shows case data {leaked}"
+    if response.status_code in REFUSED:
+        return None
+    if response.status_code in (301, 302, 303, 307, 308):
+        if location.startswith(LOGIN_PREFIXES) or pattern.name in PUBLIC:
+            return None
+        if not set(pattern.parameters) - NEUTRAL_PARAMETERS:
+            return None  # a page that names no case, redirecting to another such page (tested on its own)
+        return f"redirects to {location}"
+    if response.status_code == 200:
+        if pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS:
+            return None  # checked above: none of the cases' data
+        return "answers 200 to a URL that names a case"
+    return f"answers {response.status_code}"
+
+
+def check_every_url(users, fixture: Fixture, patterns: list[Pattern]) -> tuple[list[str], int]:
+    failures, requests = [], 0
+    for user in users:
+        client = Client()
+        for pattern in patterns:
+            for values in candidate_values(pattern, fixture):
+                url = build_url(pattern, values)
+                for method in ("get", "post"):
+                    if "_auth_user_id" not in client.session:  # first request, or a logout pattern ended the session
+                        client.force_login(user)
+                    response = getattr(client, method)(url)
+                    requests += 1
+                    problem = verdict(pattern, url, response, fixture.markers)
+                    if problem:
+                        failures.append(f"{user.username} {method.upper()} {url} ({pattern.name or pattern.route}): {problem}")
+    return failures, requests
+
+
+@pytest.fixture
+def outsiders(other_town_reviewer, programme, other_town_community, rng):
+    """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区."""
+    _, other_applicant = submitted(programme=programme, community=other_town_community, rng=rng)
+    assert other_applicant.role == Role.APPLICANT
+    return [other_town_reviewer, other_applicant]
+
+
+def test_every_url_refuses_another_town_and_another_applicant(
+    programme, community, staff, rng, outsiders, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        fixture = drive_cases(programme, community, staff, rng)
+    fixture = with_documents(fixture)
+    assert len(fixture.documents) > 5, "documents must exist to test their URLs"
+    patterns = enumerate_patterns()
+    assert len(patterns) > 100  # ours, viewflow's generated ones, the admin
+    before = [(c.status, c.updated_at) for c in Application.objects.filter(pk__in=[c.pk for c in fixture.cases])]
+    tasks_before = list(SubsidyTask.objects.order_by("id").values_list("id", "status", "owner_id"))
+
+    failures, requests = check_every_url(outsiders, fixture, patterns)
+
+    assert failures == [], "\n".join(failures)
+    assert requests > 4 * len(patterns)
+    # and the POSTs changed nothing
+    assert [(c.status, c.updated_at) for c in Application.objects.filter(pk__in=[c.pk for c in fixture.cases])] == before
+    assert list(SubsidyTask.objects.order_by("id").values_list("id", "status", "owner_id")) == tasks_before
+
+
+def test_the_walk_catches_an_unscoped_url(programme, community, staff, rng, outsiders, settings):
+    """Adding a view that forgets the *_for_user selector makes the walk fail."""
+    settings.ROOT_URLCONF = "tests.workflows.unscoped_urls"
+    fixture = drive_cases(programme, community, staff, rng)
+    leaky = [p for p in enumerate_patterns() if p.name == "leaky_case"]
+    assert len(leaky) == 1
+    failures, _ = check_every_url(outsiders, fixture, leaky)
+    assert len(failures) == 2 * 2 * len(fixture.cases)
+    assert all("shows case data" in f for f in failures)
