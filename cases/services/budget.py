@@ -14,6 +14,7 @@ add up to A exactly and the same inputs always give the same split.
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -181,6 +182,7 @@ def budget_recover(*, application: Application, amount: Decimal) -> None:
     _record(envelope, application, BudgetEntryKind.RECOVER, amount, parts)
 
 
+@transaction.atomic
 def funding_sources_set(*, envelope: BudgetEnvelope, shares: list[tuple[str, str, Decimal]], by) -> list[FundingSource]:
     """Define the co-funders of an envelope that has not committed anything yet: [(code, name, share), ...]."""
     from cases.exceptions import PermissionDenied
