@@ -476,3 +476,22 @@ def test_other_unit_officer_cannot_export_or_import(programme, staff, community,
     with pytest.raises(PermissionDenied):
         flow_services.payment_return_import(batch=batch, by=outsider, content=simulation.bank_return_file(content, set()))
     assert state() == before
+
+
+def test_simulation_pays_through_batches_with_co_funding_and_stays_consistent(programme, envelope, staff):
+    # a co-funded envelope (city 55 %, district 45 %) that the simulation tops up as it needs
+    case_services.funding_sources_set(
+        envelope=envelope, shares=[("city", "市级", D("0.55")), ("district", "区级", D("0.45"))], by=staff.finance_maker
+    )
+    report = simulation.run(cases=40, seed=11, batch_size=20)
+    assert report.paid_total > 0
+    assert report.outcomes["payment_returned_reissued"] + report.outcomes["clawback"] > 0
+    assert_consistent()
+    envelope.refresh_from_db()
+    city, district = FundingSource.objects.filter(envelope=envelope).order_by("priority")
+    assert city.paid + district.paid == envelope.paid
+    assert city.committed + district.committed == envelope.committed
+    # each paid line is one transfer of one case: never two paid lines for a case
+    assert PaymentLine.objects.filter(status="paid").values("application").distinct().count() == PaymentLine.objects.filter(
+        status="paid"
+    ).count()
