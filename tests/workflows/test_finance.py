@@ -492,6 +492,49 @@ def test_simulation_pays_through_batches_with_co_funding_and_stays_consistent(pr
     assert city.paid + district.paid == envelope.paid
     assert city.committed + district.committed == envelope.committed
     # each paid line is one transfer of one case: never two paid lines for a case
-    assert PaymentLine.objects.filter(status="paid").values("application").distinct().count() == PaymentLine.objects.filter(
-        status="paid"
-    ).count()
+    assert (
+        PaymentLine.objects.filter(status="paid").values("application").distinct().count()
+        == PaymentLine.objects.filter(status="paid").count()
+    )
+
+
+def test_case_with_a_malformed_account_cannot_join_a_batch(programme, staff, community, rng, monkeypatch):
+    # the applicant files with a mistyped account (letters in it); filing does not check it, payment does
+    monkeypatch.setattr(simulation, "bank_account", lambda rng: "6222O2123456789")
+    [bad] = payable(programme, staff, community, rng)
+    monkeypatch.undo()
+    [good] = payable(programme, staff, community, rng)
+    before = state()
+    with pytest.raises(DomainError) as error:
+        flow_services.payment_batch_prepare(programme=programme, applications=[good, bad], by=staff.finance_maker)
+    assert "12 to 30 digits" in str(error.value.message)
+    assert state() == before and PaymentBatch.objects.count() == 0
+
+
+def test_bank_layout_must_name_known_fields_and_gbk_refuses_unencodable_names(programme, staff, community, rng):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        BankFileLayout(code="x", bank_name="x", columns=[{"field": "amount", "header": "金额"}]).full_clean()
+    with pytest.raises(ValidationError):
+        BankFileLayout(code="y", bank_name="y", columns=[{"field": "iban", "header": "IBAN"}]).full_clean()
+    layout = BankFileLayout.objects.create(
+        code="gbk",
+        bank_name="农商银行",
+        encoding="gbk",
+        columns=[
+            {"field": "reference", "header": "参考号"},
+            {"field": "amount", "header": "金额"},
+            {"field": "payee_name", "header": "户名"},
+        ],
+    )
+    [application] = payable(programme, staff, community, rng)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=[application], by=staff.finance_maker, layout=layout
+    )
+    flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
+    PaymentLine.objects.filter(batch=batch).update(payee_name="王😀")  # a name GBK cannot carry (data from a bad import)
+    before = state()
+    with pytest.raises(DomainError):
+        case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
+    assert state() == before
