@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from cases.constants import LIVE_PAYMENT_LINE_STATUSES, PaymentLineStatus, Status, UnitLevel
 from cases.models import Application, BudgetEnvelope, FundingSource, OrgUnit, PaymentBatch, PaymentLine, Programme, User
@@ -95,7 +95,7 @@ def batch_reconciliation(*, batch: PaymentBatch) -> Reconciliation:
     sums = {
         status: (total or Decimal("0"), count)
         for status, total, count in batch.lines.values_list("status")
-        .annotate(t=Sum("amount"), n=Sum(1))
+        .annotate(t=Sum("amount"), n=Count("id"))
         .values_list("status", "t", "n")
     }
 
