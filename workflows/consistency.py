@@ -4,11 +4,12 @@ import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, Sum
 from viewflow.workflow.status import PROCESS, STATUS
 
 from cases.constants import COMMITTED_STATUSES, BudgetEntryKind, PaymentLineStatus, Status
-from cases.models import Application, AuditEntry, BudgetEntry, BudgetEnvelope, PaymentLine
+from cases.models import Application, AuditEntry, BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, PaymentLine
 from documents.models import Document
 from workflows.flows import OPEN_TASK_FOR_STATUS
 from workflows.models import SubsidyTask
@@ -55,6 +56,14 @@ def check_payments() -> list[str]:
             problems.append(f"{number}: status {status} with {paid} paid payment lines")
         if status not in PAID_STATUSES and paid:
             problems.append(f"{number}: status {status} but {paid} paid payment lines")
+    live = (
+        PaymentLine.objects.filter(status__in=[PaymentLineStatus.PENDING, PaymentLineStatus.SENT])
+        .values_list("application__number", "instalment")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    for number, instalment, n in live:
+        problems.append(f"{number}: instalment {instalment} has {n} live payment lines")
     return problems
 
 
@@ -82,6 +91,53 @@ def check_budgets() -> list[str]:
             problems.append(
                 f"envelope {envelope}: committed {envelope.committed} but approved cases awaiting payment hold {live}"
             )
+    problems += check_funding_sources()
+    return problems
+
+
+def check_funding_sources() -> list[str]:
+    """For co-funded envelopes: shares add to 1, the sources' counters add up to the envelope's, each source's
+    counters match its ledger splits, and every split entry adds up to its entry."""
+    problems = []
+    split_sums = defaultdict(lambda: defaultdict(Decimal))
+    for source_id, kind, amount in (
+        BudgetEntrySplit.objects.values_list("source_id", "entry__kind")
+        .annotate(s=Sum("amount"))
+        .values_list("source_id", "entry__kind", "s")
+    ):
+        split_sums[source_id][kind] = amount
+    sources_by_envelope = defaultdict(list)
+    for source in FundingSource.objects.select_related("envelope").order_by("envelope_id", "id"):
+        sources_by_envelope[source.envelope_id].append(source)
+    for envelope_id, sources in sources_by_envelope.items():
+        envelope = sources[0].envelope
+        if sum((s.share for s in sources), Decimal("0")) != 1:
+            problems.append(f"envelope {envelope}: funding shares add up to {sum(s.share for s in sources)}, not 1")
+        committed = sum((s.committed for s in sources), Decimal("0"))
+        paid = sum((s.paid for s in sources), Decimal("0"))
+        if committed != envelope.committed or paid != envelope.paid:
+            problems.append(
+                f"envelope {envelope}: sources hold committed={committed} paid={paid}, envelope committed={envelope.committed} paid={envelope.paid}"
+            )
+        for source in sources:
+            s = split_sums[source.pk]
+            ledger_committed = s[BudgetEntryKind.COMMIT] - s[BudgetEntryKind.RELEASE] - s[BudgetEntryKind.PAY]
+            ledger_paid = s[BudgetEntryKind.PAY] - s[BudgetEntryKind.RECOVER]
+            if (ledger_committed, ledger_paid) != (source.committed, source.paid):
+                problems.append(
+                    f"envelope {envelope} source {source.code}: counters committed={source.committed} paid={source.paid}, "
+                    f"ledger committed={ledger_committed} paid={ledger_paid}"
+                )
+            if source.committed < 0 or source.paid < 0:
+                problems.append(f"envelope {envelope} source {source.code}: negative")
+        unsplit = (
+            BudgetEntry.objects.filter(envelope_id=envelope_id)
+            .annotate(split=Sum("splits__amount"))
+            .exclude(split=models.F("amount"))
+            .values_list("pk", "amount", "split")
+        )
+        for pk, amount, split in unsplit:
+            problems.append(f"envelope {envelope}: ledger entry {pk} of {amount} is split into {split}")
     return problems
 
 

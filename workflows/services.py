@@ -202,14 +202,20 @@ def publicity_close_due(*, today) -> int:
     return passed
 
 
-def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes) -> dict[str, int]:
-    """Apply the bank's return file: all rows are checked first; any error imports nothing."""
+def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes, file_name: str = "") -> dict[str, int]:
+    """Apply the bank's return file (CSV or XLSX): all rows are checked first; any error imports nothing.
+
+    A file already imported for this batch (same SHA-256) changes nothing and reports every row unchanged; the
+    digest is recorded under a unique constraint in the same transaction, so two concurrent imports of one file
+    cannot both apply it."""
     if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None or not by.org_unit.contains(batch.org_unit):
         raise PermissionDenied()
     rows = case_services.return_file_parse(batch=batch, content=content)
     counts = {"paid": 0, "returned": 0, "unchanged": 0}
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        if case_services.return_file_seen(batch=batch, content=content) is not None:
+            return {**counts, "unchanged": len(rows)}
         for row in sorted(rows, key=lambda r: r.line.application_id):
             _lock_case(pk=row.line.application_id)
             application = case_services.payment_line_settle(row=row, by=by)
@@ -225,13 +231,18 @@ def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes) -> d
                 _complete_handle(application, "payment")
             else:
                 counts["returned"] += 1
+        case_services.return_file_record(batch=batch, content=content, by=by, counts=counts, file_name=file_name)
         case_services.payment_batch_reconcile_if_done(batch=batch)
     return counts
 
 
-def payment_batch_prepare(*, programme: Programme, applications: list[Application], by: User) -> PaymentBatch:
+def payment_batch_prepare(
+    *, programme: Programme, applications: list[Application], by: User, layout=None, criteria: dict | None = None
+) -> PaymentBatch:
     with transaction.atomic():
-        batch = case_services.payment_batch_create(programme=programme, applications=applications, by=by)
+        batch = case_services.payment_batch_create(
+            programme=programme, applications=applications, by=by, layout=layout, criteria=criteria
+        )
     return batch
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from workflows import staff_views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
     path("publicity/", staff_views.publicity, name="publicity"),
     path("statistics/", staff_views.statistics, name="statistics"),
+    path("finance/", include("workflows.finance.urls")),
 ]

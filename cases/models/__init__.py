@@ -3,8 +3,8 @@ from .application import Application, Attachment, CorrectionRequest, ReviewOpini
 from .audit import AuditEntry
 from .notification import Notification
 from .org import OrgUnit, User
-from .payment import Clawback, PaymentBatch, PaymentLine
-from .programme import BudgetEntry, BudgetEnvelope, Programme
+from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
+from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme
 from .publicity import Objection, PublicityBatch, PublicityEntry
 
 __all__ = [
@@ -12,6 +12,10 @@ __all__ = [
     "Application",
     "Attachment",
     "AuditEntry",
+    "BankFileLayout",
+    "BudgetEntrySplit",
+    "FundingSource",
+    "PaymentReturnFile",
     "BudgetEntry",
     "BudgetEnvelope",
     "Clawback",

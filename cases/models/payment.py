@@ -10,6 +10,52 @@ from cases.constants import (
 )
 
 
+class BankFileLayout(models.Model):
+    """How one bank wants its payment file: columns (field and header, in order), encoding, amount format.
+
+    columns: [{"field": "reference", "header": "业务参考号"}, {"field": "amount", "header": "金额"}, ...]
+    Fields: reference, key, payee_name, bank_name, account_number, amount, case_number, batch_number.
+    """
+
+    FIELDS = ("reference", "key", "payee_name", "bank_name", "account_number", "amount", "case_number", "batch_number")
+    ENCODINGS = (("utf-8", "UTF-8"), ("gbk", "GBK"))
+    AMOUNT_FORMATS = (("yuan", _("yuan with 2 decimals (1234.50)")), ("fen", _("whole fen (123450)")))
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    columns = models.JSONField(_("columns"))
+    encoding = models.CharField(_("encoding"), max_length=8, choices=ENCODINGS, default="utf-8")
+    amount_format = models.CharField(_("amount format"), max_length=8, choices=AMOUNT_FORMATS, default="yuan")
+    totals_row = models.BooleanField(_("totals row"), default=True)
+
+    class Meta:
+        verbose_name = _("bank file layout")
+        verbose_name_plural = _("bank file layouts")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(encoding__in=["utf-8", "gbk"]), name="bank_layout_encoding"),
+            models.CheckConstraint(condition=models.Q(amount_format__in=["yuan", "fen"]), name="bank_layout_amount_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} ({self.code})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.columns, list) or not self.columns:
+            raise ValidationError({"columns": _("List at least one column.")})
+        for column in self.columns:
+            if (
+                not isinstance(column, dict)
+                or column.get("field") not in self.FIELDS
+                or not str(column.get("header", "")).strip()
+            ):
+                raise ValidationError({"columns": _("Each column needs a known field and a header.")})
+        if "reference" not in [c["field"] for c in self.columns] or "amount" not in [c["field"] for c in self.columns]:
+            raise ValidationError({"columns": _("The reference and amount columns are required.")})
+
+
 class PaymentBatch(models.Model):
     """清册: prepared by one finance officer, approved by another, sent to the bank, reconciled."""
 
@@ -26,6 +72,8 @@ class PaymentBatch(models.Model):
     exported_at = models.DateTimeField(null=True, blank=True)
     bank_file_sha256 = models.CharField(max_length=64, blank=True)
     return_file_sha256 = models.CharField(max_length=64, blank=True)
+    layout = models.ForeignKey(BankFileLayout, models.PROTECT, null=True, blank=True, related_name="+")
+    criteria = models.JSONField(_("selection filters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("payment batch")
@@ -48,6 +96,10 @@ class PaymentLine(models.Model):
     batch = models.ForeignKey(PaymentBatch, models.PROTECT, related_name="lines")
     application = models.ForeignKey("cases.Application", models.PROTECT, related_name="payment_lines")
     instalment = models.PositiveSmallIntegerField(default=1)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    key = models.CharField(
+        max_length=64, unique=True, help_text="<case number>/<instalment>/<attempt>: one per transfer attempt, never reused"
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     payee_name = models.CharField(max_length=200)
     bank_name = models.CharField(max_length=100)
@@ -72,7 +124,25 @@ class PaymentLine(models.Model):
             ),
             models.UniqueConstraint(fields=["batch", "application", "instalment"], name="one_line_per_case_per_batch"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_line_positive"),
+            models.UniqueConstraint(fields=["application", "instalment", "attempt"], name="payment_line_unique_attempt"),
         ]
+
+
+class PaymentReturnFile(models.Model):
+    """A bank return file applied to a batch, by digest: the same file twice is recognised and changes nothing."""
+
+    batch = models.ForeignKey(PaymentBatch, models.PROTECT, related_name="return_files")
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    paid = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "sha256"], name="return_file_once_per_batch")]
 
 
 class Clawback(models.Model):
@@ -80,6 +150,7 @@ class Clawback(models.Model):
 
     application = models.ForeignKey("cases.Application", models.PROTECT, related_name="clawbacks")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
+    recovered = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     reason = models.TextField()
     status = models.CharField(max_length=16, choices=ClawbackStatus.choices, default=ClawbackStatus.OPEN)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -87,4 +158,9 @@ class Clawback(models.Model):
     recovered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="clawback_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="clawback_positive"),
+            models.CheckConstraint(
+                condition=models.Q(recovered__gte=0, recovered__lte=models.F("amount")), name="clawback_recovered_within_amount"
+            ),
+        ]

@@ -94,6 +94,35 @@ class BudgetEnvelope(models.Model):
         return self.amount - self.committed - self.paid
 
 
+class FundingSource(models.Model):
+    """A co-funder's share of an envelope (city, district, ...). Shares of one envelope add up to exactly 1.
+
+    A commitment splits across the sources by share, to the cent (largest remainder; see cases.money.split_by_weights).
+    Each source keeps its own committed/paid counters, never negative and never above its part of the envelope.
+    """
+
+    envelope = models.ForeignKey(BudgetEnvelope, models.PROTECT, related_name="sources")
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("funding source"), max_length=100)
+    share = models.DecimalField(_("share"), max_digits=5, decimal_places=4, help_text="0.6000 = 60 %")
+    priority = models.PositiveSmallIntegerField(_("rounding priority"), default=0, help_text="lower gets a leftover cent first")
+    committed = models.DecimalField(_("committed"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["envelope_id", "priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["envelope", "code"], name="funding_source_unique_code"),
+            models.CheckConstraint(condition=models.Q(share__gt=0, share__lte=1), name="funding_source_share_range"),
+            models.CheckConstraint(condition=models.Q(committed__gte=0, paid__gte=0), name="funding_source_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.share:%}"
+
+
 class BudgetEntry(models.Model):
     """Append-only ledger behind the envelope counters."""
 
@@ -107,3 +136,17 @@ class BudgetEntry(models.Model):
         verbose_name = _("budget entry")
         verbose_name_plural = _("budget entries")
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="budget_entry_positive")]
+
+
+class BudgetEntrySplit(models.Model):
+    """The part of one ledger entry carried by one funding source. The parts of an entry add up to the entry."""
+
+    entry = models.ForeignKey(BudgetEntry, models.PROTECT, related_name="splits")
+    source = models.ForeignKey(FundingSource, models.PROTECT, related_name="splits")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "source"], name="budget_split_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_split_not_negative"),
+        ]

@@ -13,11 +13,13 @@ from .applications import (
     missing_documents,
     staff_may,
 )
-from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for
+from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
 from .numbering import counter_next
 from .payments import (
     bank_account_correct,
+    bank_file_path,
     bank_file_render,
+    bank_file_rows,
     clawback_open,
     clawback_recovered,
     line_reference,
@@ -27,6 +29,9 @@ from .payments import (
     payment_batch_reconcile_if_done,
     payment_line_settle,
     return_file_parse,
+    return_file_record,
+    return_file_seen,
+    validate_bank_account,
 )
 from .publicity import (
     objection_decide,

@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import BankFileLayout, Programme
+
+
+class BatchFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.order_by("code"))
+    town = forms.ModelChoiceField(label=_("Town / street"), queryset=None, required=False)
+    approved_from = forms.DateField(label=_("Approved from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    approved_to = forms.DateField(label=_("Approved until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approved_from") and data.get("approved_to") and data["approved_from"] > data["approved_to"]:
+            raise forms.ValidationError(_("The period starts after it ends."))
+        return data
+
+
+class BatchPrepareForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(label=_("Cases"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    layout = forms.ModelChoiceField(label=_("Bank file layout"), queryset=BankFileLayout.objects.all(), required=False)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = candidates
+        self.fields["cases"].label_from_instance = lambda a: f"{a.number} {a.applicant.name} ¥{a.approved_amount:,.2f}"
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("Bank return file (CSV or XLSX)"))
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError(_("Enter the six digits."))
+        return token

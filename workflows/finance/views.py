@@ -1,0 +1,246 @@
+"""Finance pages: envelopes, payment batches (prepare, approve, export, import returns), reconciliation, and the
+second-factor enrolment/verification. Access: selectors scope every list to the user's unit and below; services
+check permission again."""
+
+import functools
+from decimal import Decimal
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases import services as case_services
+from cases.exceptions import DomainError, InvalidImport
+from workflows import services as flow_services
+from workflows.finance import reports, selectors
+from workflows.finance.forms import BatchFilterForm, BatchPrepareForm, ReturnFileForm, TokenForm
+from workflows.finance.otp import second_factor_ok, second_factor_redirect
+
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def finance_view(permission: str = "cases.prepare_payment"):
+    def wrap(view):
+        @login_required
+        @functools.wraps(view)
+        def inner(request, *args, **kwargs):
+            if not second_factor_ok(request):
+                if request.method != "GET":
+                    raise HttpForbidden(_("Verify your second factor (authenticator code) first."))
+                return second_factor_redirect(request)
+            if not request.user.has_perm(permission) or request.user.org_unit_id is None:
+                raise HttpForbidden()
+            return view(request, *args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def _batch(request, number: str):
+    batch = selectors.batches_for_user(user=request.user).filter(number=number).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@finance_view()
+def envelope_list(request):
+    rows = []
+    for envelope in selectors.envelopes_for_user(user=request.user):
+        amount = envelope.amount or Decimal("1")
+        rows.append(
+            {
+                "envelope": envelope,
+                "paid_pct": f"{envelope.paid * 100 / amount:.1f}",
+                "committed_pct": f"{envelope.committed * 100 / amount:.1f}",
+                "sources": list(envelope.sources.all()),
+            }
+        )
+    return render(request, "workflows/finance/envelopes.html", {"rows": rows})
+
+
+@finance_view()
+def batch_list(request):
+    batches = list(selectors.batches_for_user(user=request.user)[:200])
+    return render(request, "workflows/finance/batches.html", {"batches": batches})
+
+
+@finance_view()
+def batch_prepare(request):
+    towns = selectors.towns_for_user(user=request.user)
+    filters = BatchFilterForm(request.GET or None, towns=towns)
+    candidates = None
+    form = None
+    if filters.is_valid():
+        data = filters.cleaned_data
+        candidates = selectors.payable_cases_for(
+            user=request.user,
+            programme=data["programme"],
+            town=data["town"],
+            approved_from=data["approved_from"],
+            approved_to=data["approved_to"],
+        )
+        form = BatchPrepareForm(request.POST or None, candidates=candidates)
+        if request.method == "POST" and form.is_valid():
+            criteria = {
+                "programme": data["programme"].code,
+                "town": data["town"].code if data["town"] else "",
+                "approved_from": data["approved_from"].isoformat() if data["approved_from"] else "",
+                "approved_to": data["approved_to"].isoformat() if data["approved_to"] else "",
+            }
+            try:
+                batch = flow_services.payment_batch_prepare(
+                    programme=data["programme"],
+                    applications=list(form.cleaned_data["cases"]),
+                    by=request.user,
+                    layout=form.cleaned_data["layout"],
+                    criteria=criteria,
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Payment batch %(number)s prepared.") % {"number": batch.number})
+                return redirect("finance:batch_detail", number=batch.number)
+    return render(request, "workflows/finance/prepare.html", {"filters": filters, "form": form, "candidates": candidates})
+
+
+def _detail_context(request, batch, **extra):
+    return {
+        "batch": batch,
+        "lines": list(selectors.batch_lines(batch=batch)),
+        "figures": selectors.batch_reconciliation(batch=batch),
+        "return_files": list(batch.return_files.select_related("imported_by")),
+        "return_form": ReturnFileForm(),
+        "may_approve": request.user.has_perm("cases.approve_payment") and batch.prepared_by_id != request.user.pk,
+        **extra,
+    }
+
+
+@finance_view()
+def batch_detail(request, number):
+    batch = _batch(request, number)
+    return render(request, "workflows/finance/batch.html", _detail_context(request, batch))
+
+
+@require_POST
+@finance_view("cases.approve_payment")
+def batch_approve(request, number):
+    batch = _batch(request, number)
+    try:
+        flow_services.payment_batch_approve(batch=batch, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Payment batch %(number)s approved.") % {"number": batch.number})
+    return redirect("finance:batch_detail", number=number)
+
+
+@require_POST
+@finance_view()
+def batch_export(request, number, fmt):
+    batch = _batch(request, number)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    try:
+        content = case_services.payment_batch_export(batch=batch, by=request.user, fmt=fmt)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("finance:batch_detail", number=number)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.{fmt}"'
+    return response
+
+
+@require_POST
+@finance_view()
+def batch_import(request, number):
+    batch = _batch(request, number)
+    form = ReturnFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "workflows/finance/batch.html", _detail_context(request, batch, return_form=form), status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        counts = flow_services.payment_return_import(batch=batch, by=request.user, content=upload.read(), file_name=upload.name)
+    except InvalidImport as error:
+        context = _detail_context(request, batch, import_error=error.message, import_details=[str(d) for d in error.details])
+        return render(request, "workflows/finance/batch.html", context, status=400)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("finance:batch_detail", number=number)
+    messages.success(
+        request,
+        _("Return file imported: %(paid)s paid, %(returned)s returned, %(unchanged)s unchanged.") % counts,
+    )
+    return redirect("finance:batch_detail", number=number)
+
+
+@finance_view()
+def batch_reconciliation_xlsx(request, number):
+    batch = _batch(request, number)
+    response = HttpResponse(reports.reconciliation_xlsx(batch=batch), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}-reconciliation.xlsx"'
+    return response
+
+
+# --- second factor ---------------------------------------------------------------------------------------------
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or reverse("finance:envelopes")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return reverse("finance:envelopes")
+    return target
+
+
+@login_required
+def otp_enrol(request):
+    """Create (once) an unconfirmed TOTP device, show its otpauth:// URI as a QR code, confirm it with a first code."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{reverse('finance:otp_verify')}?next={_next(request)}")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is set up."))
+            return HttpResponseRedirect(_next(request))
+        form.add_error("token", _("The code is wrong or expired."))
+    uri = device.config_url
+    qr = segno.make(uri, error="m").svg_inline(scale=4)
+    return render(
+        request,
+        "workflows/finance/otp_enrol.html",
+        {"form": form, "qr": qr, "uri": uri, "next": _next(request), "issuer": getattr(settings, "OTP_TOTP_ISSUER", "")},
+    )
+
+
+@login_required
+def otp_verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return HttpResponseRedirect(_next(request))
+        form.add_error("token", _("The code is wrong or expired."))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workflows/finance/otp_verify.html", {"form": form, "next": _next(request)}, status=status)
