@@ -152,7 +152,7 @@ def test_the_whole_payment_path_through_the_pages(client, programme, staff, comm
     ).active
     values = {row[0]: row[5] for row in report.iter_rows(values_only=True) if row and row[0]}
     assert Decimal(str(values["已发送银行"])) == sum(amounts)
-    assert Decimal(str(values["已支付"])) == amounts[0] and Decimal(str(values["已退票"])) == amounts[1]
+    assert Decimal(str(values["已拨付"])) == amounts[0] and Decimal(str(values["已退票"])) == amounts[1]
 
     # envelopes page: figures and a bar
     page = maker.get(reverse("finance:envelopes"))

@@ -9,6 +9,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from cases.constants import ReviewLevel
 from cases.exceptions import PermissionDenied, TaskAlreadyCompleted
+from tests.auth import sign_in
 from tests.lifecycle import advance, submitted
 from workflows import services as flow_services
 from workflows.middleware import DomainErrorMiddleware
@@ -49,7 +50,7 @@ def test_a_second_decision_on_a_done_task_answers_409_in_the_users_language(prog
     task = flow_services.open_task(application=application)
     advance(application, staff, through=ReviewLevel.COMMUNITY)
     client = Client()
-    client.force_login(staff.community[community.pk])
+    sign_in(client, staff.community[community.pk])
     url = f"/startup/{task.process_id}/accept/{task.pk}/execute/"
     form = {"decision": "pass", "opinion": "ok"}
     response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans")

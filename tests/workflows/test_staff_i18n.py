@@ -12,6 +12,7 @@ from django.utils import translation
 
 from cases.constants import Status
 from cases.exceptions import PermissionDenied
+from tests.auth import sign_in
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 
@@ -63,7 +64,7 @@ def test_domain_errors_and_labels_follow_the_language():
 @pytest.mark.django_db
 def test_staff_pages_are_chinese_by_default_and_english_on_request(staff):
     client = Client()
-    client.force_login(staff.district_reviewer)
+    sign_in(client, staff.district_reviewer)
     assert "待公示的已审批案件" in client.get("/publicity/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/publicity/"})
     assert "Approved cases awaiting publicity" in client.get("/publicity/").content.decode()
@@ -77,6 +78,6 @@ def test_viewflow_pages_show_our_flow_in_chinese(programme, community, staff, rn
     application, _ = submitted(programme=programme, community=community, rng=rng)
     advance(application, staff, through=ReviewLevel.COMMUNITY)
     client = Client()
-    client.force_login(staff.town[community.parent_id])
+    sign_in(client, staff.town[community.parent_id])
     page = client.get("/startup/queue/").content.decode()
     assert "镇街审核" in page and "创业补贴" in page

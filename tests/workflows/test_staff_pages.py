@@ -15,6 +15,7 @@ from cases.selectors import (
     applications_in_publicity_for_user,
     applications_search_for_user,
 )
+from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
 from workflows import services as flow_services
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -6,6 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from cases.constants import ReviewLevel
 from cases.models import OrgUnit
+from tests.auth import sign_in
 from tests.lifecycle import advance, submitted
 from workflows import services as flow_services
 from workflows.models import SubsidyTask
@@ -24,7 +25,7 @@ def cases_in_two_towns(programme, community, other_town_community, staff, rng):
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from cases.constants import Decision, ReviewLevel, Role, Status
 from cases.models import Application
 from documents.models import Document
+from tests.auth import sign_in
 from tests.lifecycle import advance, submitted
 from workflows import services as flow_services
 from workflows import simulation
@@ -37,6 +38,8 @@ PUBLIC = {
     "logout": "ends the caller's own session",
     "verify": "public authenticity check of an issued document by its QR token: masked name only, by design",
     "admin:login": "the admin login form",
+    "finance:otp_enrol": "enrols the caller's own authenticator; names no case (400 on an empty form)",
+    "finance:otp_verify": "checks the caller's own authenticator code; names no case (400 on a wrong code)",
 }
 LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
 REFUSED = {403, 404, 405}
@@ -115,6 +118,7 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
     objection_task = flow_services.open_task(application=paid, name="investigate_objection")
     flow_services.task_objection_decide(task_id=objection_task.pk, by=staff.approver, upheld=False, reason="经核查，经营正常。")
+    flow_services.payment_batch_prepare(programme=programme, applications=[paid], by=staff.finance_maker)
 
     rejected, _ = submitted(programme=programme, community=community, rng=rng)
     simulation.decide(rejected, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.REJECT)
@@ -123,7 +127,7 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     waiting = advance(waiting, staff, through=ReviewLevel.COMMUNITY)
 
     cases = list(Application.objects.filter(pk__in=[paid.pk, rejected.pk, waiting.pk]).select_related("applicant"))
-    assert {c.status for c in cases} == {Status.PUBLICITY_PASSED, Status.REJECTED, Status.ACCEPTED}
+    assert {c.status for c in cases} == {Status.PAYMENT_PENDING, Status.REJECTED, Status.ACCEPTED}
     markers = set()
     for case in cases:
         markers |= {case.number, case.applicant.name, case.applicant.id_number, str(case.public_id)}
@@ -165,6 +169,16 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"id": first.applicant.user_id}]
     if parameters == {"content_type_id", "object_id"}:
         return [{"content_type_id": ContentType.objects.get_for_model(Application).pk, "object_id": first.pk}]
+    if parameters >= {"number"}:
+        from cases.models import PaymentBatch
+
+        numbers = PaymentBatch.objects.filter(lines__application__in=fixture.cases).values_list("number", flat=True)
+        return [{"number": number, "fmt": "csv"} for number in numbers]
+    if parameters == {"pk"} and "otp_totp/totpdevice" in pattern.route:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=first.applicant.user, name="app")
+        return [{"pk": device.pk}]
     if parameters <= NEUTRAL_PARAMETERS:
         return [{"app_label": "", "url": "cases/application/"}]
     raise AssertionError(f"{pattern.route}: add values for the parameters {sorted(parameters)} to this test")
@@ -186,6 +200,8 @@ def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | No
         if not set(pattern.parameters) - NEUTRAL_PARAMETERS:
             return None  # a page that names no case, redirecting to another such page (tested on its own)
         return f"redirects to {location}"
+    if response.status_code == 400 and pattern.name in PUBLIC:
+        return None  # a refused form: checked above, none of the cases' data
     if response.status_code == 200:
         if pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS:
             return None  # checked above: none of the cases' data
@@ -202,7 +218,7 @@ def check_every_url(users, fixture: Fixture, patterns: list[Pattern]) -> tuple[l
                 url = build_url(pattern, values)
                 for method in ("get", "post"):
                     if "_auth_user_id" not in client.session:  # first request, or a logout pattern ended the session
-                        client.force_login(user)
+                        sign_in(client, user)
                     response = getattr(client, method)(url)
                     requests += 1
                     problem = verdict(pattern, url, response, fixture.markers)
