@@ -505,7 +505,9 @@ def applicant_claim(*, code: str, user: User) -> Application:
         applicant.credit_code and applicant.credit_code == user.credit_code
     )
     if user.role != Role.APPLICANT or not matches:
-        raise PermissionDenied(_("The case belongs to another citizen ID number or credit code than your account's."))
+        raise PermissionDenied(
+            _("The case belongs to another citizen ID number or credit code than the one bound to your account.")
+        )
     if applicant.user_id not in (None, user.pk):
         raise DomainError(_("This case has already been claimed by another account."))
     if applicant.user_id is None:
