@@ -248,22 +248,59 @@ def test_executable_renamed_to_pdf_is_refused(portal_client, programme, communit
     assert Attachment.objects.count() == before
 
 
-def test_fifty_megabyte_upload_is_refused_before_reading(portal_client, programme, community, rng, monkeypatch):
+def test_fifty_megabyte_upload_is_refused_before_reading(portal_client, bound_user, programme, community, rng, monkeypatch):
+    # given a draft, and a client that enforces CSRF like a browser does
+    from django.test import Client
+
+    from workflows.portal import views
+
     application = _file_draft(portal_client, programme, community, rng)
     before = Attachment.objects.count()
-    from workflows.portal import views
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(bound_user)
 
     def never(*args, **kwargs):
         raise AssertionError("the body must not be parsed")
 
     monkeypatch.setattr(views.forms, "UploadForm", never)
     upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), content_type="application/pdf")
+    # when 50 MB are posted (without even a CSRF token: the body is never read, so the token is never looked for)
+    response = strict.post(reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload}, follow=True)
+    # then the size is refused from Content-Length alone, with a clear message, and nothing is stored
+    assert response.status_code == 200
+    assert _messages(response)[-1:] == [
+        zh("The file is larger than %(mb)s MB. Scan it at a lower resolution or split it.", mb=10)
+    ]
+    assert Attachment.objects.count() == before
+
+
+def test_upload_that_grows_past_the_limit_while_streaming_is_dropped(portal_client, programme, community, rng, monkeypatch):
+    # given a request whose Content-Length passed the first check (a proxy that re-chunks, say)
+    from workflows.portal import uploads
+
+    application = _file_draft(portal_client, programme, community, rng)
+    before = Attachment.objects.count()
+    monkeypatch.setattr(uploads, "MAX_REQUEST_BYTES", 100 * 1024 * 1024)
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
     response = portal_client.post(
         reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload}, follow=True
     )
     assert _messages(response)[-1:] == [
         zh("The file is larger than %(mb)s MB. Scan it at a lower resolution or split it.", mb=10)
     ]
+    assert Attachment.objects.count() == before
+
+
+def test_upload_without_csrf_token_is_refused(portal_client, bound_user, programme, community, rng):
+    from django.test import Client
+
+    application = _file_draft(portal_client, programme, community, rng)
+    before = Attachment.objects.count()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(bound_user)
+    upload = SimpleUploadedFile("a.pdf", SAMPLE_PDF)
+    response = strict.post(reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload})
+    assert response.status_code == 403
     assert Attachment.objects.count() == before
 
 

@@ -108,6 +108,7 @@ class PrecheckForm(forms.Form):
     """Questions derived from the programme's eligibility rules (the keys read by cases.services.eligibility)."""
 
     def __init__(self, *args, programme: Programme, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the labels are questions
         super().__init__(*args, **kwargs)
         rules = programme.eligibility_rules or {}
         self.programme = programme

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -37,6 +38,25 @@ def request_too_large(request) -> bool:
     except ValueError:
         return True
     return length > MAX_REQUEST_BYTES
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First in the chain: stops streaming a file once it passes the limit (a body without Content-Length, or
+    a lying one), and marks the request, so the view answers "too large" instead of "no file"."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > MAX_UPLOAD_BYTES:
+            self.request.upload_too_large = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def too_large_message() -> str:

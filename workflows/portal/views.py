@@ -14,6 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import services as case_services
@@ -24,7 +25,13 @@ from cases.services.eligibility import eligibility_problems
 from workflows import services as flow_services
 from workflows.portal import forms, selectors
 from workflows.portal.throttle import client_address, login_failed, login_locked, login_succeeded
-from workflows.portal.uploads import UploadRejected, request_too_large, too_large_message, upload_check
+from workflows.portal.uploads import (
+    SizeLimitUploadHandler,
+    UploadRejected,
+    request_too_large,
+    too_large_message,
+    upload_check,
+)
 
 PORTAL_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 STEPS = [
@@ -407,20 +414,35 @@ def _step_review(request, application: Application):
     return render(request, "workflows/portal/step_review.html", context)
 
 
+def _upload_back(application: Application) -> str:
+    if application.status == Status.DRAFT:
+        return reverse("portal:step", kwargs={"public_id": application.public_id, "step": "documents"})
+    return reverse("portal:case", kwargs={"public_id": application.public_id}) + "#correction"
+
+
+@csrf_exempt  # checked by _upload once the size is known to be acceptable (Django's documented pattern)
 @portal_login_required
 @require_POST
 def upload(request, public_id):
-    """One file for one document kind, on a draft or in answer to a correction notice."""
+    """One file for one document kind, on a draft or in answer to a correction notice.
+
+    A body above the limit is refused from its Content-Length alone, before anything (the CSRF check included)
+    reads it; a file that grows past the limit while streaming is dropped by SizeLimitUploadHandler."""
     application = selectors.portal_case_for(user=request.user, public_id=public_id)
-    back = (
-        reverse("portal:step", kwargs={"public_id": application.public_id, "step": "documents"})
-        if application.status == Status.DRAFT
-        else reverse("portal:case", kwargs={"public_id": application.public_id}) + "#correction"
-    )
     if request_too_large(request):
         messages.error(request, too_large_message())
-        return redirect(back)
+        return redirect(_upload_back(application))
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    return _upload(request, application)
+
+
+@csrf_protect
+def _upload(request, application: Application):
+    back = _upload_back(application)
     form = forms.UploadForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        messages.error(request, too_large_message())
+        return redirect(back)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
         return redirect(back)
