@@ -37,6 +37,12 @@ def evidence(tmp_path):
     return {"pdf": pdf, "bomb": bomb}
 
 
+def _click_and_load(page, selector: str) -> None:
+    """Click a link or a submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _assert_accessible(recorder: Recorder) -> None:
     assert recorder.violations == {}, json.dumps(recorder.violations, ensure_ascii=False, indent=1)
 
@@ -49,8 +55,7 @@ def _status(application: Application) -> str:
 def _upload_all(page, rec, kinds, evidence, label):
     for kind in kinds:
         page.set_input_files(f"#file-{kind}", str(evidence["pdf"]))
-        page.locator(f"form:has(#file-{kind}) button[type=submit]").click()
-        page.wait_for_load_state()
+        _click_and_load(page, f"form:has(#file-{kind}) button[type=submit]")
     rec.step(page, label)
 
 
@@ -59,7 +64,7 @@ def _fill_business(page, rng):
     page.fill("#id_business_credit_code", credit_code(rng))
     page.fill("#id_business_registered_on", (dt.date.today() - dt.timedelta(days=500)).isoformat())
     page.fill("#id_jobs_created", "3")
-    page.click("main button[type=submit]")
+    _click_and_load(page, "main button[type=submit]")
 
 
 def test_applicant_journey_in_chromium(live_server, programme, community, staff, rng, evidence):
@@ -71,74 +76,74 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
         assert page.locator("html").get_attribute("lang") == "zh-Hans"
         rec.step(page, "home")
         # register with a mobile number; a duplicate is refused first
-        page.click("a[href='/portal/register/']")
+        _click_and_load(page, "a[href='/portal/register/']")
         page.fill("#id_login", "13812345678")
         page.fill("#id_password1", "short")
         page.fill("#id_password2", "short")
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         rec.step(page, "register-error")
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         page.wait_for_url("**/portal/account/bind/")
         rec.step(page, "bind")
         # real-name binding: a wrong check digit first, then the right number
         page.fill("#id_name", "张三")
         wrong = id_number[:17] + ("1" if id_number[17] != "1" else "2")
         page.fill("#id_identifier", wrong)
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         assert "校验码错误" in page.content()
         rec.step(page, "bind-error")
         page.fill("#id_identifier", id_number)
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         page.wait_for_url("**/portal/")
         assert User.objects.get(username="13812345678").id_number == id_number
         # pre-check: not eligible with its reason, then eligible
-        page.click("a[href='/portal/programmes/startup/']")
+        _click_and_load(page, "a[href='/portal/programmes/startup/']")
         page.check("#id_category_4")  # employer
         page.fill("#id_business_registered_on", (dt.date.today() - dt.timedelta(days=30)).isoformat())
         page.check("#id_received_before_0")
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         assert "不符合条件" in page.content()
         rec.step(page, "precheck-not-eligible")
         page.check("#id_category_1")  # registered unemployed
         page.fill("#id_business_registered_on", (dt.date.today() - dt.timedelta(days=500)).isoformat())
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         assert "符合条件：您可以申请。" in page.content()
         rec.step(page, "precheck-eligible")
         # step 1 creates the draft
-        page.click("a[href='/portal/programmes/startup/apply/']")
+        _click_and_load(page, "a[href='/portal/programmes/startup/apply/']")
         rec.step(page, "step-basics")
         page.select_option("#id_community", str(community.pk))
         page.select_option("#id_category", "unemployed")
         page.fill("#id_bank_name", "中国农业银行余杭支行")
         page.fill("#id_bank_account_name", "张三")
         page.fill("#id_bank_account_number", "6228480012345678901")
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         application = Application.objects.get()
         assert (application.status, application.requested_amount) == (Status.DRAFT, 5000)
         rec.step(page, "step-business")
         # leave and resume later: the draft is listed at home
         page.goto(f"{live_server.url}/portal/")
-        page.click(f"a[href='/portal/cases/{application.public_id}/']")
+        _click_and_load(page, f"a[href='/portal/cases/{application.public_id}/']")
         rec.step(page, "draft-case-page")
-        page.click(f"a[href='/portal/cases/{application.public_id}/edit/basics/']")
-        page.click("main button[type=submit]")
+        _click_and_load(page, f"a[href='/portal/cases/{application.public_id}/edit/basics/']")
+        _click_and_load(page, "main button[type=submit]")
         _fill_business(page, rng)
         page.wait_for_url("**/edit/documents/")
         rec.step(page, "step-documents")
         # a decompression bomb is refused with its reason
         page.set_input_files("#file-lease", str(evidence["bomb"]))
-        page.locator("form:has(#file-lease) button[type=submit]").click()
+        _click_and_load(page, "form:has(#file-lease) button[type=submit]")
         assert "图片声明的像素过多，无法安全打开。" in page.content()
         rec.step(page, "upload-refused")
         _upload_all(page, rec, programme.required_documents, evidence, "documents-uploaded")
-        page.click(f"a[href='/portal/cases/{application.public_id}/edit/review/']")
+        _click_and_load(page, f"a[href='/portal/cases/{application.public_id}/edit/review/']")
         rec.step(page, "review")
-        page.click("main form[action$='/submit/'] button[type=submit]")  # without the declaration
+        _click_and_load(page, "main form[action$='/submit/'] button[type=submit]")  # without the declaration
         rec.step(page, "review-error")
         page.check("#id_declaration")
-        page.click("main form[action$='/submit/'] button[type=submit]")
+        _click_and_load(page, "main form[action$='/submit/'] button[type=submit]")
         page.wait_for_url(f"**/portal/cases/{application.public_id}/")
         assert _status(application) == Status.SUBMITTED
         rec.step(page, "submitted")
@@ -150,10 +155,10 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
         assert "租赁合同已过期，请提供有效合同。" in page.content()
         rec.step(page, "correction-requested")
         page.set_input_files("#file-lease", str(evidence["pdf"]))
-        page.locator("#correction form:has(#file-lease) button[type=submit]").click()
+        _click_and_load(page, "#correction form:has(#file-lease) button[type=submit]")
         page.fill("#id_answer", "已上传新的租赁合同。")
         rec.step(page, "correction-answered")
-        page.click("form[action$='/resubmit/'] button[type=submit]")
+        _click_and_load(page, "form[action$='/resubmit/'] button[type=submit]")
         assert _status(application) == Status.SUBMITTED
         rec.step(page, "resubmitted")
 
@@ -170,7 +175,7 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
         assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size == approval.size
 
         # messages for every status change, in the portal
-        page.click("a[href='/portal/notifications/']")
+        _click_and_load(page, "a[href='/portal/notifications/']")
         rec.step(page, "messages")
         portal_messages = Notification.objects.filter(application=application, channel="portal").count()
         assert portal_messages == 7  # submitted, returned, resubmitted, accepted, town, district, approved
@@ -178,7 +183,7 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
 
         # English on request
         page.select_option("#portal-language", "en")
-        page.click("header form[action='/i18n/setlang/'] button")
+        _click_and_load(page, "header form[action='/i18n/setlang/'] button")
         assert page.locator("html").get_attribute("lang") == "en"
         rec.step(page, "english")
     _assert_accessible(rec)
@@ -193,11 +198,11 @@ def test_window_intake_in_chromium(live_server, programme, community, staff, rng
         page.goto(f"{live_server.url}/portal/login/")
         page.fill("#id_username", officer.username)
         page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         rec.step(page, "officer-home")
-        page.click("a[href='/portal/window/']")
+        _click_and_load(page, "a[href='/portal/window/']")
         rec.step(page, "window")
-        page.click("a[href='/portal/window/startup/']")
+        _click_and_load(page, "a[href='/portal/window/startup/']")
         rec.step(page, "window-form")
         page.fill("#id_who-applicant_name", "赵六")
         page.fill("#id_who-applicant_id_number", citizen_id(rng))
@@ -207,17 +212,17 @@ def test_window_intake_in_chromium(live_server, programme, community, staff, rng
         page.fill("#id_bank_name", "杭州银行余杭支行")
         page.fill("#id_bank_account_name", "赵六")
         page.fill("#id_bank_account_number", "6228480012345678902")
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
         application = Application.objects.get()
         assert (application.filed_by, application.originals_checked, application.applicant.user) == (officer, True, None)
         assert application.claim_code in page.content()
         rec.step(page, "window-draft-saved")
         _fill_business(page, rng)
         _upload_all(page, rec, programme.required_documents, evidence, "window-documents")
-        page.click(f"a[href='/portal/cases/{application.public_id}/edit/review/']")
+        _click_and_load(page, f"a[href='/portal/cases/{application.public_id}/edit/review/']")
         page.check("#id_declaration")
         rec.step(page, "window-review")
-        page.click("main form[action$='/submit/'] button[type=submit]")
+        _click_and_load(page, "main form[action$='/submit/'] button[type=submit]")
         assert _status(application) == Status.SUBMITTED
         assert page.locator("#claim-code").inner_text() == application.claim_code
         rec.step(page, "window-submitted")
@@ -231,6 +236,12 @@ def _tab_to(page, css: str, *, backwards: bool = False, limit: int = 80) -> None
         if page.evaluate("(css) => !!document.activeElement && document.activeElement.matches(css)", css):
             return
     raise AssertionError(f"{css} never received the focus")
+
+
+def _press_and_load(page, key: str) -> None:
+    """Press a key that submits a form or follows a link, and wait for the next page before moving on."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
 
 
 def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, evidence):
@@ -248,17 +259,14 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         _tab_to(page, "a[href='/portal/login/']")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/portal/login/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "#id_username")
         page.keyboard.type("13911112222")
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/portal/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "a[href='/portal/programmes/startup/']")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/programmes/startup/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "#id_category_0")  # the first category: graduate
         page.keyboard.press("Space")
         _tab_to(page, "#id_business_registered_on")
@@ -268,12 +276,10 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         _tab_to(page, "#id_received_before_0")  # "no"
         page.keyboard.press("Space")
         _tab_to(page, "main form button[type=submit]")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#result")
+        _press_and_load(page, "Enter")
         rec.step(page, "precheck")
         _tab_to(page, "a[href='/portal/programmes/startup/apply/']", backwards=True)
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/apply/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "#id_bank_name")  # community and category keep their first choices
         page.keyboard.type("中国工商银行余杭支行")
         page.keyboard.press("Tab")
@@ -281,8 +287,7 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         page.keyboard.type("孙八")
         page.keyboard.press("Tab")
         page.keyboard.type("6222021202012345678")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/edit/business/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "#id_business_name")
         page.keyboard.type("孙八设计工作室")
         page.keyboard.press("Tab")
@@ -293,25 +298,21 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         page.keyboard.type(graduated)
         _tab_to(page, "#id_jobs_created")
         page.keyboard.type("2")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/edit/documents/")
+        _press_and_load(page, "Enter")
         for kind in programme.required_documents:
             _tab_to(page, f"#file-{kind}")
             with page.expect_file_chooser() as chooser:
                 page.keyboard.press("Space")
             chooser.value.set_files(str(evidence["pdf"]))
             page.keyboard.press("Tab")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
+            _press_and_load(page, "Enter")
         rec.step(page, "documents")
         _tab_to(page, "a[href$='/edit/review/']")
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/edit/review/")
+        _press_and_load(page, "Enter")
         _tab_to(page, "#id_declaration")
         page.keyboard.press("Space")
         page.keyboard.press("Tab")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#status")
+        _press_and_load(page, "Enter")
         rec.step(page, "submitted")
     application = Application.objects.get()
     assert (application.status, application.category, application.requested_amount) == (Status.SUBMITTED, "graduate", 10000)
@@ -390,14 +391,14 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         rec.step(page, label)
 
     def submit_empty(page):
-        page.click("main form[method=post] button[type=submit] >> nth=-1")
+        _click_and_load(page, "main form[method=post] button[type=submit] >> nth=-1")
 
     def login(page, username):
         page.context.clear_cookies()
         page.goto(f"{live_server.url}/portal/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
+        _click_and_load(page, "main button[type=submit]")
 
     with chromium_page() as page:
         visit(page, "/portal/", "home-anonymous")
@@ -415,7 +416,7 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         visit(page, "/portal/", "home-unbound")
         visit(page, "/portal/account/bind/", "bind")
         visit(page, "/portal/account/bind/", "bind-errors", submit_empty)
-        page.click("header nav form button")  # log out
+        _click_and_load(page, "header nav form button")  # log out
         login(page, user.username)
         visit(page, "/portal/", "home-applicant")
         visit(page, "/portal/claim/", "claim")
@@ -443,7 +444,7 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         visit(page, f"/portal/cases/{application.public_id}/", "case-officer")
         page.goto(f"{live_server.url}/portal/")
         page.select_option("#portal-language", "en")
-        page.click("header form[action='/i18n/setlang/'] button")
+        _click_and_load(page, "header form[action='/i18n/setlang/'] button")
         rec.step(page, "home-officer-english")
     assert len(rec.pages) >= 35
     _assert_accessible(rec)
