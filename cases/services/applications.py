@@ -9,7 +9,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
@@ -448,7 +448,11 @@ def applicant_user_register(*, login: str, password: str) -> User:
         raise DomainError(_("An account with this mobile number or e-mail address already exists."))
     user = User(username=login, role=Role.APPLICANT, email=login if is_email else "", mobile="" if is_email else login)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same login registered a moment ago by a concurrent request
+        raise DomainError(_("An account with this mobile number or e-mail address already exists.")) from None
     return user
 
 
