@@ -30,7 +30,11 @@ $(VENV)/.deps-dev: $(VENV)/.deps requirements-dev.txt
 	touch $@
 
 deps: system-packages $(VENV)/.deps
-deps-dev: system-packages $(VENV)/.deps-dev
+deps-dev: system-packages $(VENV)/.deps-dev node_modules/.package-lock.json
+
+# axe-core for the portal's accessibility tests, pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 run: deps
 	$(MANAGE) migrate --noinput

@@ -111,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "workflows" / "finance" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "workflows" / "finance" / "locale", BASE_DIR / "workflows" / "portal" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -137,6 +137,11 @@ if env("REDIS_URL"):
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# SMS gateway: a dotted path to a class with send(*, number, message, application). The default records in the database.
+SMS_BACKEND = env("SMS_BACKEND", "workflows.portal.sms.DatabaseSmsBackend")
+# Portal login throttling: lock a login name from one address after this many failures, for this many seconds.
+PORTAL_LOGIN_MAX_FAILURES = int(env("PORTAL_LOGIN_MAX_FAILURES", "5"))
+PORTAL_LOGIN_LOCKOUT_SECONDS = int(env("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
 
 # Background work. Without a broker, tasks run in-process (embedded mode).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "余杭区创业补贴")

@@ -20,6 +20,7 @@ from documents.constants import DocumentKind
 from documents.tasks import schedule_batch_document, schedule_case_document
 from workflows.flows import FLOWS_BY_PROGRAMME_KIND
 from workflows.models import SubsidyTask
+from workflows.portal.notifications import notify_status_change
 
 TASK_LEVEL = {
     "accept": ReviewLevel.COMMUNITY,
@@ -66,6 +67,7 @@ def case_submit(*, application: Application, by: User) -> Application:
         process = flow_class.start.run(application=application)
         Application.objects.filter(pk=application.pk).update(process=process)
         application.process = process
+        notify_status_change(application=application)
     return application
 
 
@@ -101,6 +103,7 @@ def task_decide(
             activation.start(None)
             activation.execute()
         _schedule_decision_document(application=application, level=level, decision=decision)
+        notify_status_change(application=application)
     return application
 
 
@@ -127,6 +130,7 @@ def case_resubmit(*, application: Application, by: User, answer: str = "") -> Ap
             raise TransitionForbidden()
         application = case_services.application_resubmit(application=application, by=by, answer=answer)
         task.flow_task.run(task)
+        notify_status_change(application=application)
     return application
 
 
@@ -136,6 +140,7 @@ def case_withdraw(*, application: Application, by: User, reason: str = "") -> Ap
         application = case_services.application_withdraw(application=application, by=by, reason=reason)
         if application.process_id:
             flow_for(application.programme).instance.cancel(application.process)
+        notify_status_change(application=application)
     return application
 
 
@@ -145,6 +150,7 @@ def publicity_publish(*, programme: Programme, applications: Iterable[Applicatio
         batch = case_services.publicity_open(programme=programme, applications=locked, by=by, starts_on=starts_on)
         for application in locked:
             _complete_handle(application, "await_publicity")
+            notify_status_change(application=application)
         schedule_batch_document(kind=DocumentKind.PUBLICITY_LIST, publicity_batch_id=batch.pk)
     return batch
 
@@ -159,6 +165,7 @@ def objection_record(*, application: Application, by: User, objector_name: str, 
             application=application, by=by, objector_name=objector_name, objector_contact=objector_contact, reason=reason
         )
         task.flow_task.run(task)
+        notify_status_change(application=application)
     return objection
 
 
@@ -179,6 +186,7 @@ def task_objection_decide(*, task_id: int, by: User, upheld: bool, reason: str) 
                 activation.assign(by)
             activation.start(None)
             activation.execute()
+        notify_status_change(application=application)
         if upheld:
             schedule_case_document(
                 kind=DocumentKind.REFUSAL_NOTICE, application_id=application.pk, step_id=_last_audit(application).pk
@@ -197,6 +205,7 @@ def publicity_close_due(*, today) -> int:
                     continue
                 case_services.publicity_pass_case(application=application)
                 _complete_handle(application, "publicity")
+                notify_status_change(application=application)
                 passed += 1
             case_services.publicity_batch_close(batch=batch)
     return passed
@@ -222,6 +231,7 @@ def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes, file
             if application is None:
                 counts["unchanged"] += 1
                 continue
+            notify_status_change(application=application)
             if row.paid:
                 counts["paid"] += 1
                 schedule_case_document(
@@ -243,6 +253,8 @@ def payment_batch_prepare(
         batch = case_services.payment_batch_create(
             programme=programme, applications=applications, by=by, layout=layout, criteria=criteria
         )
+        for application in applications:
+            notify_status_change(application=application)
     return batch
 
 

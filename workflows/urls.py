@@ -4,6 +4,7 @@ from workflows import staff_views
 
 urlpatterns = [
     path("cases/", staff_views.case_list, name="case_list"),
+    path("portal/", include("workflows.portal.urls")),
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
     path("publicity/", staff_views.publicity, name="publicity"),
     path("statistics/", staff_views.statistics, name="statistics"),

@@ -66,6 +66,8 @@ class Application(FSMModelMixin, models.Model):
 
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     originals_checked = models.BooleanField(_("originals checked at the window"), default=False)
+    # Filed at the window (代办): the applicant claims the case in their own account with this code.
+    claim_code = models.CharField(_("claim code"), max_length=16, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -52,6 +52,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
     org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="staff")
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
+    # Real-name binding of a portal account (实名认证): a citizen ID number, or a credit code for an enterprise contact.
+    real_name = models.CharField(_("real name"), max_length=200, blank=True)
+    id_number = models.CharField(_("citizen ID number"), max_length=18, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -60,7 +64,13 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role=Role.APPLICANT) | models.Q(org_unit__isnull=False),
                 name="user_staff_has_org_unit",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~models.Q(id_number=""), name="user_one_account_per_id_number"
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="user_one_account_per_credit_code"
+            ),
         ]
 
     @property

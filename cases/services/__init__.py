@@ -1,17 +1,22 @@
 """Public write API of the record. Import from here."""
 
 from .applications import (
+    applicant_claim,
     applicant_enterprise_get_or_create,
     applicant_person_get_or_create,
+    applicant_user_register,
     application_close,
     application_create,
     application_decide,
+    application_draft_update,
     application_resubmit,
     application_submit,
     application_withdraw,
     attachment_add,
+    claim_code_new,
     missing_documents,
     staff_may,
+    user_real_name_bind,
 )
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
 from .numbering import counter_next

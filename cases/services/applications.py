@@ -9,7 +9,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
@@ -178,8 +178,53 @@ def application_create(
     except ValidationError as error:
         raise DomainError(_("The application is not valid."), details=error.messages) from error
     application.number = case_number_next(programme=programme, year=_today().year)
+    if applicant.user_id is None or applicant.user_id != by.pk:
+        application.claim_code = claim_code_new()
     application.save()
     audit_record(application=application, by=by, action="create", from_status="", comment="")
+    return application
+
+
+DRAFT_FIELDS = frozenset(
+    {
+        "category",
+        "requested_amount",
+        "bank_name",
+        "bank_account_name",
+        "bank_account_number",
+        "business_name",
+        "business_credit_code",
+        "business_registered_on",
+        "graduated_on",
+        "jobs_created",
+        "originals_checked",
+    }
+)
+
+
+@transaction.atomic
+def application_draft_update(*, application: Application, by: User, **fields) -> Application:
+    """Change the data of a draft (the portal saves at every step). Only the fields above; never the status."""
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    application = _lock(application)
+    _assert_applicant_side(user=by, application=application)
+    if application.status != Status.DRAFT:
+        raise TransitionForbidden(_("Only a draft can be changed."))
+    if fields.get("business_credit_code"):
+        from cases.identifiers import validate_credit_code
+
+        try:
+            validate_credit_code(fields["business_credit_code"])
+        except ValidationError as error:
+            raise DomainError(error.messages[0]) from error
+    changed = [name for name, value in fields.items() if getattr(application, name) != value]
+    for name in changed:
+        setattr(application, name, fields[name])
+    if changed:
+        _save(application, *changed)
+        audit_record(application=application, by=by, action="draft_update", from_status=application.status)
     return application
 
 
@@ -377,3 +422,100 @@ def application_close(*, application: Application, by: User | None = None) -> Ap
 
 def application_release_budget(*, application: Application) -> None:
     budget_release(application=application, amount=application.approved_amount)
+
+
+# --- portal accounts and claims -----------------------------------------------------------------
+
+
+def claim_code_new() -> str:
+    """Ten characters from an alphabet without look-alikes (no 0/O, 1/I/L), printed for the applicant."""
+    import secrets
+
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+@transaction.atomic
+def applicant_user_register(*, login: str, password: str) -> User:
+    """A portal account; the login is a mobile number or an e-mail address. The password was validated by the caller."""
+    login = login.strip()
+    is_email = "@" in login
+    login = login.lower() if is_email else login
+    taken = User.objects.filter(username__iexact=login).exists() or (
+        User.objects.filter(email__iexact=login).exists() if is_email else User.objects.filter(mobile=login).exists()
+    )
+    if taken:
+        raise DomainError(_("An account with this mobile number or e-mail address already exists."))
+    user = User(username=login, role=Role.APPLICANT, email=login if is_email else "", mobile="" if is_email else login)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same login registered a moment ago by a concurrent request
+        raise DomainError(_("An account with this mobile number or e-mail address already exists.")) from None
+    return user
+
+
+@transaction.atomic
+def user_real_name_bind(*, user: User, name: str, id_number: str = "", credit_code: str = "") -> User:
+    """Bind a portal account to a citizen ID number (a person) or a credit code (an enterprise contact), once.
+
+    A person's Applicant record is created and linked here, unless one exists already (filed at the window):
+    that record is linked only through its claim code (applicant_claim).
+    """
+    from cases.identifiers import validate_citizen_id, validate_credit_code
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != Role.APPLICANT:
+        raise PermissionDenied()
+    if user.id_number or user.credit_code:
+        raise DomainError(_("This account is already bound to a real name."))
+    name = (name or "").strip()
+    id_number = (id_number or "").strip().upper()
+    credit_code = (credit_code or "").strip().upper()
+    if not name or bool(id_number) == bool(credit_code):
+        raise DomainError(_("Enter your name and either a citizen ID number or a unified social credit code."))
+    try:
+        if id_number:
+            validate_citizen_id(id_number)
+        else:
+            validate_credit_code(credit_code)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from error
+    if id_number and User.objects.filter(id_number=id_number).exclude(pk=user.pk).exists():
+        raise DomainError(_("This citizen ID number is already bound to another account."))
+    if credit_code and User.objects.filter(credit_code=credit_code).exclude(pk=user.pk).exists():
+        raise DomainError(_("This credit code is already bound to another account."))
+    user.real_name, user.id_number, user.credit_code = name, id_number, credit_code
+    user.save(update_fields=["real_name", "id_number", "credit_code"])
+    if id_number and not Applicant.objects.filter(id_number=id_number).exists():
+        applicant_person_get_or_create(name=name, id_number=id_number, mobile=user.mobile, email=user.email, user=user)
+    if credit_code and not Applicant.objects.filter(credit_code=credit_code).exists():
+        applicant_enterprise_get_or_create(name=name, credit_code=credit_code, mobile=user.mobile, email=user.email, user=user)
+    return user
+
+
+@transaction.atomic
+def applicant_claim(*, code: str, user: User) -> Application:
+    """Take a case filed at the window into one's own account: the claim code and the real-name binding must match."""
+    code = (code or "").strip().upper()
+    application = (
+        Application.objects.select_for_update().select_related("applicant").filter(claim_code=code).first() if code else None
+    )
+    if application is None:
+        raise DomainError(_("No case has this claim code."))
+    applicant = Applicant.objects.select_for_update().get(pk=application.applicant_id)
+    matches = (applicant.id_number and applicant.id_number == user.id_number) or (
+        applicant.credit_code and applicant.credit_code == user.credit_code
+    )
+    if user.role != Role.APPLICANT or not matches:
+        raise PermissionDenied(
+            _("The case belongs to another citizen ID number or credit code than the one bound to your account.")
+        )
+    if applicant.user_id not in (None, user.pk):
+        raise DomainError(_("This case has already been claimed by another account."))
+    if applicant.user_id is None:
+        applicant.user = user
+        applicant.save(update_fields=["user"])
+        audit_record(application=application, by=user, action="claim", from_status=application.status)
+    return application

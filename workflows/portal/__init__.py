@@ -1,0 +1,1 @@
+"""The applicant portal: register, check eligibility, file, correct, track and download (mounted at /portal/)."""

@@ -1,0 +1,251 @@
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.constants import ApplicantCategory, AttachmentKind
+from cases.identifiers import validate_citizen_id, validate_credit_code
+from cases.models import Programme
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def programme_categories(programme: Programme) -> list[tuple[str, str]]:
+    allowed = (programme.eligibility_rules or {}).get("categories") or ApplicantCategory.values
+    return [(c, ApplicantCategory(c).label) for c in allowed if c in ApplicantCategory.values]
+
+
+def amount_for(programme: Programme, category: str, requested: Decimal | None = None) -> Decimal | None:
+    """The amount the programme's rule gives; None when the applicant states it (type "requested")."""
+    rule = programme.amount_rule or {}
+    kind = rule.get("type")
+    try:
+        if kind == "by_category":
+            value = rule.get("amounts", {}).get(category)
+            return Decimal(value) if value is not None else None
+        if kind == "fixed":
+            return Decimal(rule["amount"])
+    except (InvalidOperation, KeyError):
+        return None
+    return requested
+
+
+class RegisterForm(forms.Form):
+    login = forms.CharField(
+        label=_("Mobile number or e-mail address"),
+        max_length=150,
+        help_text=_("An 11-digit mainland mobile number, or an e-mail address."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_("At least 12 characters; not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_login(self) -> str:
+        value = self.cleaned_data["login"].strip()
+        if "@" in value:
+            forms.EmailField().clean(value)
+            return value.lower()
+        if not MOBILE.match(value):
+            raise ValidationError(_("Enter an 11-digit mobile number starting with 1, or an e-mail address."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class PortalLoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Mobile number or e-mail address"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+
+
+class BindForm(forms.Form):
+    KIND_CHOICES = [("person", _("Myself (citizen ID number)")), ("enterprise", _("An enterprise I represent (credit code)"))]
+    name = forms.CharField(label=_("Real name (or enterprise name)"), max_length=200)
+    kind = forms.ChoiceField(label=_("Identity"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="person")
+    identifier = forms.CharField(
+        label=_("Citizen ID number or unified social credit code"), max_length=18, min_length=18, strip=True
+    )
+
+    def clean(self):
+        data = super().clean()
+        value = (data.get("identifier") or "").upper()
+        if value:
+            try:
+                (validate_credit_code if data.get("kind") == "enterprise" else validate_citizen_id)(value)
+            except ValidationError as error:
+                self.add_error("identifier", error)
+            data["identifier"] = value
+        return data
+
+
+class PrecheckForm(forms.Form):
+    """Questions derived from the programme's eligibility rules (the keys read by cases.services.eligibility)."""
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # the labels are questions
+        super().__init__(*args, **kwargs)
+        rules = programme.eligibility_rules or {}
+        self.programme = programme
+        choices = [(c, ApplicantCategory(c).label) for c in ApplicantCategory.values]
+        self.fields["category"] = forms.ChoiceField(
+            label=_("Which group do you belong to?"), choices=choices, widget=forms.RadioSelect
+        )
+        if rules.get("business_min_months"):
+            self.fields["business_registered_on"] = forms.DateField(
+                label=_("When was your business registered?"), widget=DateInput
+            )
+        if rules.get("graduate_within_years"):
+            self.fields["graduated_on"] = forms.DateField(
+                label=_("If you are a graduate: when did you graduate?"), required=False, widget=DateInput
+            )
+        if rules.get("once_per_person"):
+            self.fields["received_before"] = forms.TypedChoiceField(
+                label=_("Have you received this subsidy before?"),
+                choices=[("no", _("No")), ("yes", _("Yes"))],
+                widget=forms.RadioSelect,
+            )
+
+
+class BasicsForm(forms.Form):
+    """Step 1: who and where, the amount, the account to pay into."""
+
+    community = forms.ModelChoiceField(label=_("Community or village where you file"), queryset=None, empty_label=None)
+    category = forms.ChoiceField(label=_("Applicant category"), choices=())
+    requested_amount = forms.DecimalField(
+        label=_("Requested amount (yuan)"), required=False, min_value=Decimal("1"), decimal_places=2, max_digits=14
+    )
+    bank_name = forms.CharField(label=_("Bank and branch"), max_length=100)
+    bank_account_name = forms.CharField(label=_("Account holder"), max_length=200)
+    bank_account_number = forms.RegexField(
+        label=_("Account number"),
+        regex=r"^\d{12,32}$",
+        max_length=32,
+        error_messages={"invalid": _("An account number has 12 to 32 digits.")},
+    )
+
+    def __init__(self, *args, programme: Programme, communities, fixed_community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["category"].choices = programme_categories(programme)
+        self.fields["community"].queryset = communities
+        if fixed_community is not None:
+            del self.fields["community"]
+        if (programme.amount_rule or {}).get("type") not in (None, "requested"):
+            del self.fields["requested_amount"]
+
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        if category:
+            amount = amount_for(self.programme, category, data.get("requested_amount"))
+            if amount is None:
+                self.add_error(
+                    "requested_amount" if "requested_amount" in self.fields else "category",
+                    _("State the amount you request."),
+                )
+            elif amount > self.programme.max_amount or amount < self.programme.min_amount:
+                self.add_error(
+                    "requested_amount" if "requested_amount" in self.fields else "category",
+                    _("The amount must lie between %(min)s and %(max)s yuan.")
+                    % {"min": self.programme.min_amount, "max": self.programme.max_amount},
+                )
+            data["amount"] = amount
+        return data
+
+
+class BusinessForm(forms.Form):
+    """Step 2: the business."""
+
+    business_name = forms.CharField(label=_("Business name"), max_length=200)
+    business_credit_code = forms.CharField(
+        label=_("Business unified social credit code"), max_length=18, min_length=18, validators=[validate_credit_code]
+    )
+    business_registered_on = forms.DateField(label=_("Date of business registration"), widget=DateInput)
+    graduated_on = forms.DateField(label=_("Graduation date (graduates only)"), required=False, widget=DateInput)
+    jobs_created = forms.IntegerField(label=_("Jobs created, yourself included"), min_value=0, max_value=10000)
+
+    def clean_business_credit_code(self) -> str:
+        return self.cleaned_data["business_credit_code"].upper()
+
+    def clean_business_registered_on(self):
+        value = self.cleaned_data["business_registered_on"]
+        if value > timezone.localdate():
+            raise ValidationError(_("The date lies in the future."))
+        return value
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices, widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"), required=False)
+
+
+class DeclarationForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that the information and documents are true and complete. I know that a false declaration "
+            "leads to refusal and recovery of the subsidy."
+        ),
+        error_messages={"required": _("Tick the declaration to submit.")},
+    )
+
+
+class CorrectionForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer to the notice"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw this application."), error_messages={"required": _("Tick the box to confirm.")}
+    )
+
+
+class ClaimForm(forms.Form):
+    code = forms.CharField(label=_("Claim code"), max_length=16, help_text=_("Printed on the receipt given at the window."))
+
+
+class WindowApplicantForm(forms.Form):
+    """The community window (代办): who the applicant is, and that the originals were seen."""
+
+    applicant_name = forms.CharField(label=_("Applicant's name"), max_length=200)
+    applicant_id_number = forms.CharField(
+        label=_("Applicant's citizen ID number"), max_length=18, min_length=18, validators=[validate_citizen_id]
+    )
+    applicant_mobile = forms.RegexField(
+        label=_("Applicant's mobile number"),
+        regex=MOBILE,
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number starting with 1.")},
+    )
+    originals_checked = forms.BooleanField(label=_("I have checked the originals of the documents."), required=False)
+
+    def clean_applicant_id_number(self) -> str:
+        return self.cleaned_data["applicant_id_number"].upper()

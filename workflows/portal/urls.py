@@ -1,0 +1,61 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from workflows.portal import views
+from workflows.portal.views import portal_language
+
+app_name = "portal"
+
+T = "workflows/portal/"
+
+
+def _p(route, view, name):
+    return path(route, portal_language(view), name=name)
+
+
+urlpatterns = [
+    _p("", views.home, "home"),
+    _p("register/", views.register, "register"),
+    _p("login/", views.PortalLoginView.as_view(), "login"),
+    _p("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:home")), "logout"),
+    _p(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name=T + "password_reset.html",
+            email_template_name=T + "password_reset_email.txt",
+            subject_template_name=T + "password_reset_subject.txt",
+            success_url=reverse_lazy("portal:password_reset_done"),
+        ),
+        "password_reset",
+    ),
+    _p(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name=T + "password_reset_done.html"),
+        "password_reset_done",
+    ),
+    _p(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=T + "password_reset_confirm.html", success_url=reverse_lazy("portal:password_reset_complete")
+        ),
+        "password_reset_confirm",
+    ),
+    _p(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name=T + "password_reset_complete.html"),
+        "password_reset_complete",
+    ),
+    _p("account/bind/", views.bind, "bind"),
+    _p("claim/", views.claim, "claim"),
+    _p("notifications/", views.notifications, "notifications"),
+    _p("programmes/<slug:code>/", views.programme_check, "check"),
+    _p("programmes/<slug:code>/apply/", views.apply_start, "apply"),
+    _p("window/", views.window_start, "window"),
+    _p("window/<slug:code>/", views.window_start, "window_programme"),
+    _p("cases/<uuid:public_id>/", views.case, "case"),
+    _p("cases/<uuid:public_id>/edit/<slug:step>/", views.step, "step"),
+    _p("cases/<uuid:public_id>/upload/", views.upload, "upload"),
+    _p("cases/<uuid:public_id>/submit/", views.submit, "submit"),
+    _p("cases/<uuid:public_id>/resubmit/", views.resubmit, "resubmit"),
+    _p("cases/<uuid:public_id>/withdraw/", views.withdraw, "withdraw"),
+]
