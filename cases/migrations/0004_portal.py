@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0002_application_process'),
+        ('cases', '0003_finance'),
     ]
 
     operations = [
