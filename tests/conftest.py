@@ -94,13 +94,3 @@ def run_on_commit(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service-level messages in English unless a test asks for another language (requests follow the
-    user's language through LocaleMiddleware)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield

@@ -39,6 +39,17 @@ from workflows import simulation
 from workflows.consistency import check_all, check_budgets, check_payments
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions below compare the English messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 D = Decimal
 
 

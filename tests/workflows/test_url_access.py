@@ -38,13 +38,14 @@ PUBLIC = {
     "logout": "ends the caller's own session",
     "verify": "public authenticity check of an issued document by its QR token: masked name only, by design",
     "admin:login": "the admin login form",
+    "portal:password_reset_confirm": "a password-reset link; a wrong token shows only an 'invalid link' page",
     "finance:otp_enrol": "enrols the caller's own authenticator; names no case (400 on an empty form)",
     "finance:otp_verify": "checks the caller's own authenticator code; names no case (400 on a wrong code)",
 }
 LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
 REFUSED = {403, 404, 405}
 # Parameters that do not identify a case (choices of the admin's app index and catch-all).
-NEUTRAL_PARAMETERS = {"app_label", "url"}
+NEUTRAL_PARAMETERS = {"app_label", "url", "code"}  # code: a programme of the public catalogue
 
 
 @dataclass
@@ -163,12 +164,19 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"token": d.token} for d in fixture.documents]
     if parameters == {"public_id"}:
         return [{"public_id": c.public_id} for c in fixture.cases]
+    if parameters == {"public_id", "step"}:
+        return [{"public_id": c.public_id, "step": step} for c in fixture.cases for step in ("basics", "documents")]
     if parameters == {"object_id"}:
         return [{"object_id": first.pk}]
     if parameters == {"id"}:
         return [{"id": first.applicant.user_id}]
     if parameters == {"content_type_id", "object_id"}:
         return [{"content_type_id": ContentType.objects.get_for_model(Application).pk, "object_id": first.pk}]
+    if parameters == {"uidb64", "token"}:
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        return [{"uidb64": urlsafe_base64_encode(force_bytes(first.applicant.user_id)), "token": "set-password"}]
     if parameters >= {"number"}:
         from cases.models import PaymentBatch
 
@@ -180,7 +188,7 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         device, _ = TOTPDevice.objects.get_or_create(user=first.applicant.user, name="app")
         return [{"pk": device.pk}]
     if parameters <= NEUTRAL_PARAMETERS:
-        return [{"app_label": "", "url": "cases/application/"}]
+        return [{"app_label": "", "url": "cases/application/", "code": first.programme.code}]
     raise AssertionError(f"{pattern.route}: add values for the parameters {sorted(parameters)} to this test")
 
 
