@@ -6,6 +6,7 @@ from .org import OrgUnit, User
 from .payment import Clawback, PaymentBatch, PaymentLine
 from .programme import BudgetEntry, BudgetEnvelope, Programme
 from .publicity import Objection, PublicityBatch, PublicityEntry
+from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, VentureProject, VentureRound
 
 __all__ = [
     "Applicant",
@@ -26,6 +27,13 @@ __all__ = [
     "PublicityEntry",
     "ReviewOpinion",
     "User",
+    "Expert",
+    "PanelSeat",
+    "RoundEvent",
+    "ScoreSheet",
+    "Shareholder",
+    "VentureProject",
+    "VentureRound",
 ]
 
 from .calendar import CalendarDay, Counter  # noqa: E402

@@ -1,0 +1,709 @@
+"""Graduate venture grants: filing with shareholders, eligibility, rounds, the expert draw, blind scoring, closing the
+panel (mean score -> tier -> proposed amount) and the approver's award decision.
+
+Rules are data on the programme (amount_rule: rubric, tiers, panel_size, outlier_distance, round_months;
+eligibility_rules: graduate_within_years, graduate_capital_min_percent, business_min_months). Tier rule: a mean score
+equal to a tier's min_score belongs to that tier (lower bound inclusive, upper bound exclusive).
+"""
+
+import datetime as dt
+import random
+import secrets
+import statistics
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.constants import Decision, ReviewLevel, Role, Status
+from cases.exceptions import DomainError, EntitlementConflict, IneligibleApplication, PermissionDenied, TransitionForbidden
+from cases.models import (
+    Applicant,
+    Application,
+    Expert,
+    OrgUnit,
+    PanelSeat,
+    Programme,
+    RoundEvent,
+    ScoreSheet,
+    Shareholder,
+    User,
+    VentureProject,
+    VentureRound,
+)
+from cases.models.venture import RoundStatus, SeatStatus
+from cases.services.applications import application_create, application_decide, staff_may
+from cases.services.audit import audit_record
+from cases.services.eligibility import NOT_COUNTING, eligibility_problems
+
+POINTS = Decimal("0.01")
+ROUND_MANAGER_PERMISSION = "cases.review_district"
+
+
+class ConflictOfInterest(PermissionDenied):
+    default_message = _("The expert has a conflict of interest with a project of this round.")
+
+
+class PanelIncomplete(TransitionForbidden):
+    default_message = _("The panel cannot close: score sheets are missing.")
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    name: str
+    weight: Decimal
+    max_points: Decimal
+
+
+@dataclass(frozen=True)
+class Tier:
+    number: int
+    min_score: Decimal
+    amount: Decimal
+
+
+def _decimal(value, what: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        raise DomainError(_("%(what)s is not a number.") % {"what": what}) from None
+
+
+def rubric_parse(data: list[dict]) -> list[Criterion]:
+    criteria = [
+        Criterion(
+            code=c["code"],
+            name=c["name"],
+            weight=_decimal(c["weight"], c["code"]),
+            max_points=_decimal(c["max_points"], c["code"]),
+        )
+        for c in data
+    ]
+    if not criteria or sum(c.weight for c in criteria) != 100 or any(c.max_points <= 0 or c.weight <= 0 for c in criteria):
+        raise DomainError(_("A rubric needs criteria with positive weights summing to 100 and positive maximum points."))
+    return criteria
+
+
+def tiers_parse(data: list[dict]) -> list[Tier]:
+    tiers = [
+        Tier(number=i, min_score=_decimal(t["min_score"], "min_score"), amount=_decimal(t["amount"], "amount"))
+        for i, t in enumerate(data, 1)
+    ]
+    if not tiers or any(a.min_score >= b.min_score or a.amount >= b.amount for a, b in zip(tiers, tiers[1:], strict=False)):
+        raise DomainError(_("Tiers must rise in both score and amount."))
+    return tiers
+
+
+def tier_for(*, score: Decimal, tiers: list[Tier]) -> Tier | None:
+    """The highest tier whose min_score is at most the score: a score equal to a boundary gets the tier above it."""
+    chosen = None
+    for tier in tiers:
+        if score >= tier.min_score:
+            chosen = tier
+    return chosen
+
+
+def sheet_total(*, points: dict[str, Decimal], criteria: list[Criterion]) -> Decimal:
+    total = sum((points[c.code] / c.max_points * c.weight for c in criteria), Decimal("0"))
+    return total.quantize(POINTS, rounding=ROUND_HALF_UP)
+
+
+def round_period(*, on: dt.date, months: int) -> tuple[str, dt.date, dt.date]:
+    """Calendar-aligned periods: quarterly (3) gives 2026Q1..Q4; other lengths give 2026P1..."""
+    index = (on.month - 1) // months
+    start = dt.date(on.year, index * months + 1, 1)
+    end = start + relativedelta(months=months) - dt.timedelta(days=1)
+    code = f"{on.year}Q{index + 1}" if months == 3 else f"{on.year}P{index + 1}"
+    return code, start, end
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+def _assert_round_manager(user: User) -> None:
+    if not (user.is_authenticated and user.is_active and user.role != Role.APPLICANT and user.has_perm(ROUND_MANAGER_PERMISSION)):
+        raise PermissionDenied(_("Only district staff may manage venture rounds."))
+
+
+def _event(round_: VentureRound, by: User | None, action: str, **detail) -> RoundEvent:
+    return RoundEvent.objects.create(round=round_, actor=by, action=action, detail=detail)
+
+
+@transaction.atomic
+def venture_round_open(*, programme: Programme, by: User, chair: User, on: dt.date) -> VentureRound:
+    """The round whose period contains `on` (quarterly by default); created with the programme's rubric and tiers."""
+    _assert_round_manager(by)
+    rule = programme.amount_rule or {}
+    rubric_parse(rule.get("rubric", []))
+    tiers_parse(rule.get("tiers", []))
+    code, start, end = round_period(on=on, months=int(rule.get("round_months", 3)))
+    existing = VentureRound.objects.filter(programme=programme, code=code).first()
+    if existing:
+        return existing
+    round_ = VentureRound(
+        programme=programme,
+        code=code,
+        opens_on=start,
+        closes_on=end,
+        panel_size=int(rule.get("panel_size", 5)),
+        outlier_distance=_decimal(rule.get("outlier_distance", "20"), "outlier_distance"),
+        rubric=rule["rubric"],
+        tiers=rule["tiers"],
+        chair=chair,
+    )
+    round_.full_clean()
+    round_.save()
+    _event(round_, by, "open", code=code, chair=chair.username)
+    return round_
+
+
+def round_docket(*, round_: VentureRound) -> QuerySet[VentureProject]:
+    """The projects the panel scores: reviewed by the district and waiting for the panel (or, once closed, scored)."""
+    projects = round_.projects.select_related("application__applicant")
+    if round_.status == RoundStatus.CLOSED:
+        return projects.filter(mean_score__isnull=False).order_by("id")
+    return projects.filter(application__status=Status.DISTRICT_REVIEWED, mean_score__isnull=True).order_by("id")
+
+
+# --- filing and eligibility ------------------------------------------------------------------
+
+
+@transaction.atomic
+def venture_application_create(
+    *,
+    round_: VentureRound,
+    enterprise: Applicant,
+    org_unit: OrgUnit,
+    by: User,
+    project_title: str,
+    legal_representative_name: str,
+    legal_representative_id_number: str,
+    graduate_name: str,
+    graduate_id_number: str,
+    graduated_on: dt.date,
+    business_registered_on: dt.date,
+    shareholders: list[dict],
+    requested_amount: Decimal,
+    bank_name: str,
+    bank_account_name: str,
+    bank_account_number: str,
+    jobs_created: int = 0,
+) -> Application:
+    """A draft case of an enterprise (credit code) with its legal representative and shareholders, in an open round."""
+    if round_.status != RoundStatus.OPEN:
+        raise TransitionForbidden(_("Round %(code)s no longer accepts applications.") % {"code": round_.code})
+    if not enterprise.credit_code:
+        raise DomainError(_("A venture grant is applied for by an enterprise with a unified social credit code."))
+    application = application_create(
+        programme=round_.programme,
+        applicant=enterprise,
+        org_unit=org_unit,
+        by=by,
+        category="graduate",
+        requested_amount=requested_amount,
+        bank_name=bank_name,
+        bank_account_name=bank_account_name,
+        bank_account_number=bank_account_number,
+        business_name=enterprise.name,
+        business_credit_code=enterprise.credit_code,
+        business_registered_on=business_registered_on,
+        graduated_on=graduated_on,
+        jobs_created=jobs_created,
+    )
+    project = VentureProject(
+        application=application,
+        round=round_,
+        project_title=project_title,
+        legal_representative_name=legal_representative_name,
+        legal_representative_id_number=legal_representative_id_number.strip().upper(),
+        graduate_name=graduate_name,
+        graduate_id_number=graduate_id_number.strip().upper(),
+    )
+    rows = [Shareholder(project=project, **row) for row in shareholders]
+    try:
+        project.full_clean(exclude=["application", "round"])
+        for row in rows:
+            row.full_clean(exclude=["project"])
+    except ValidationError as error:
+        raise DomainError(_("The venture project data is not valid."), details=error.messages) from error
+    if not rows or sum(r.capital_percent for r in rows) > 100:
+        raise DomainError(_("List the shareholders; their shares of capital may not exceed 100 %."))
+    project.save()
+    Shareholder.objects.bulk_create(rows)
+    return application
+
+
+def venture_funded_before(*, application: Application) -> list[Application]:
+    """Earlier cases of this programme for the same enterprise (credit code) or the same graduate or legal
+    representative (citizen ID number) that were not withdrawn or refused."""
+    project = application.venture
+    codes = {c for c in (application.applicant.credit_code, application.business_credit_code) if c}
+    ids = {project.legal_representative_id_number, project.graduate_id_number}
+    same = (
+        Q(applicant__credit_code__in=codes)
+        | Q(business_credit_code__in=codes)
+        | Q(venture__legal_representative_id_number__in=ids)
+        | Q(venture__graduate_id_number__in=ids)
+    )
+    return list(
+        Application.objects.filter(same, programme=application.programme)
+        .exclude(pk=application.pk)
+        .exclude(status__in=NOT_COUNTING)
+        .order_by("id")
+    )
+
+
+def venture_eligibility_problems(*, application: Application, today: dt.date) -> list[str]:
+    rules = application.programme.eligibility_rules or {}
+    project = application.venture
+    problems = eligibility_problems(application=application, today=today)
+    if project.legal_representative_id_number != project.graduate_id_number:
+        problems.append(_("The legal representative must be the graduate."))
+    minimum = Decimal(str(rules.get("graduate_capital_min_percent", 30)))
+    held = sum((s.capital_percent for s in project.shareholders.all() if s.is_graduate), Decimal("0"))
+    if held < minimum:
+        problems.append(
+            _("Graduates must hold at least %(minimum)s %% of the capital; they hold %(held)s %%.")
+            % {"minimum": minimum, "held": held}
+        )
+    return problems
+
+
+def venture_eligibility_assert(*, application: Application, today: dt.date) -> None:
+    """Raise IneligibleApplication or EntitlementConflict (already funded: by credit code or by ID number)."""
+    problems = venture_eligibility_problems(application=application, today=today)
+    if problems:
+        raise IneligibleApplication(details=problems)
+    earlier = venture_funded_before(application=application)
+    if earlier:
+        raise EntitlementConflict(
+            _("This enterprise or its graduate already has case %(number)s in this programme; the grant is given once.")
+            % {"number": earlier[0].number},
+            details=[a.number for a in earlier],
+        )
+
+
+# --- the expert pool and the draw -------------------------------------------------------------
+
+
+def _identities(projects) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """credit code -> case number, ID number -> case number, person name -> case number, for the round's projects."""
+    codes: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for project in projects:
+        number = project.application.number
+        for code in (project.application.applicant.credit_code, project.application.business_credit_code):
+            if code:
+                codes[code] = number
+        ids[project.legal_representative_id_number] = number
+        ids[project.graduate_id_number] = number
+        names[project.legal_representative_name] = number
+        names[project.graduate_name] = number
+        for holder in project.shareholders.all():
+            if holder.credit_code:
+                codes[holder.credit_code] = number
+            if holder.id_number:
+                ids[holder.id_number] = number
+                names[holder.name] = number
+    return codes, ids, names
+
+
+def expert_conflicts(*, expert: Expert, projects) -> list[str]:
+    """Why the expert may not sit on a panel scoring these projects (empty: no conflict)."""
+    codes, ids, names = _identities(projects)
+    reasons = []
+    for code in expert.affiliated_credit_codes:
+        if code in codes:
+            reasons.append(
+                _("declared affiliation with enterprise %(code)s (case %(number)s)") % {"code": code, "number": codes[code]}
+            )
+    for relative in expert.relatives:
+        hit = ids.get(relative.get("id_number", "")) or names.get(relative.get("name", ""))
+        if hit:
+            reasons.append(
+                _("declared relative %(name)s named in case %(number)s") % {"name": relative.get("name", ""), "number": hit}
+            )
+    if expert.id_number in ids:
+        reasons.append(_("the expert is a shareholder or representative in case %(number)s") % {"number": ids[expert.id_number]})
+    return reasons
+
+
+def _round_for_update(round_: VentureRound) -> VentureRound:
+    return VentureRound.objects.select_for_update().select_related("programme").get(pk=round_.pk)
+
+
+def _candidates(round_: VentureRound, projects) -> tuple[list[Expert], dict[str, list[str]]]:
+    """Active pool members not yet on this round (seated or replaced), without a conflict; sorted by id."""
+    used = set(round_.seats.values_list("expert_id", flat=True))
+    pool = Expert.objects.filter(active=True, user__is_active=True, user__role=Role.EXPERT).exclude(pk__in=used).order_by("id")
+    eligible, excluded = [], {}
+    for expert in pool.select_related("user"):
+        reasons = expert_conflicts(expert=expert, projects=projects)
+        if reasons:
+            excluded[expert.user.username] = reasons
+        else:
+            eligible.append(expert)
+    return eligible, excluded
+
+
+def _next_code(round_: VentureRound) -> str:
+    return f"E{round_.seats.count() + 1:02d}"
+
+
+def _next_round(round_: VentureRound, by: User) -> VentureRound:
+    return venture_round_open(programme=round_.programme, by=by, chair=round_.chair, on=round_.closes_on + dt.timedelta(days=1))
+
+
+@transaction.atomic
+def panel_draw(*, round_: VentureRound, by: User, seed: int | None = None) -> list[PanelSeat]:
+    """Draw panel_size experts at random (random.Random(seed).sample over the eligible pool sorted by id): the same
+    seed over the same pool gives the same panel. Projects of the round still under review move to the next round."""
+    _assert_round_manager(by)
+    round_ = _round_for_update(round_)
+    if round_.status != RoundStatus.OPEN:
+        raise TransitionForbidden(_("The panel of round %(code)s has already been drawn.") % {"code": round_.code})
+    docket = list(round_docket(round_=round_).prefetch_related("shareholders"))
+    if not docket:
+        raise DomainError(_("No project of this round has passed district review yet."))
+    eligible, excluded = _candidates(round_, docket)
+    if len(eligible) < round_.panel_size:
+        raise DomainError(
+            _("Only %(n)s experts without a conflict are available; the panel needs %(size)s.")
+            % {"n": len(eligible), "size": round_.panel_size}
+        )
+    seed = secrets.randbelow(2**53) if seed is None else int(seed)
+    drawn = random.Random(seed).sample(eligible, round_.panel_size)
+    seats = [
+        PanelSeat.objects.create(round=round_, expert=expert, code=f"E{i:02d}", draw_number=1, seated_by=by)
+        for i, expert in enumerate(drawn, 1)
+    ]
+    carried = [
+        p
+        for p in round_.projects.select_related("application")
+        if p.application.status not in (*NOT_COUNTING, Status.DISTRICT_REVIEWED)
+    ]
+    if carried:
+        later = _next_round(round_, by)
+        VentureProject.objects.filter(pk__in=[p.pk for p in carried]).update(round=later)
+    round_.seed = seed
+    round_.status = RoundStatus.SCORING
+    round_.drawn_at = timezone.now()
+    round_.full_clean()
+    round_.save(update_fields=["seed", "status", "drawn_at"])
+    _event(
+        round_,
+        by,
+        "draw",
+        seed=seed,
+        candidates=[e.user.username for e in eligible],
+        excluded=excluded,
+        drawn={s.code: s.expert.user.username for s in seats},
+        docket=[p.application.number for p in docket],
+        carried_over=[p.application.number for p in carried],
+    )
+    return seats
+
+
+def _assert_no_conflict(round_: VentureRound, expert: Expert) -> None:
+    reasons = expert_conflicts(expert=expert, projects=list(round_docket(round_=round_).prefetch_related("shareholders")))
+    if reasons:
+        raise ConflictOfInterest(
+            _("%(expert)s may not sit on this panel: conflict of interest.") % {"expert": expert}, details=reasons
+        )
+
+
+@transaction.atomic
+def panel_seat_add(*, round_: VentureRound, expert: Expert, by: User) -> PanelSeat:
+    """Seat one expert by hand (when the pool is short). A conflicted expert is refused like in the draw."""
+    _assert_round_manager(by)
+    round_ = _round_for_update(round_)
+    if round_.status != RoundStatus.SCORING:
+        raise TransitionForbidden(_("Experts are seated by hand only after the draw and before the panel closes."))
+    if not expert.active or expert.user.role != Role.EXPERT:
+        raise DomainError(_("%(expert)s is not in the expert pool.") % {"expert": expert})
+    if round_.seats.filter(expert=expert).exists():
+        raise DomainError(_("%(expert)s has already been drawn for this round.") % {"expert": expert})
+    _assert_no_conflict(round_, expert)
+    seat = PanelSeat.objects.create(round=round_, expert=expert, code=_next_code(round_), draw_number=0, seated_by=by)
+    _event(round_, by, "seat_by_hand", code=seat.code, expert=expert.user.username)
+    return seat
+
+
+@transaction.atomic
+def panel_replace(*, seat: PanelSeat, by: User, reason: str) -> PanelSeat:
+    """Replace a seated expert who has not scored yet: the replacement is drawn the same way, seeded by the round's
+    seed and the draw number, so it is reproducible too."""
+    _assert_round_manager(by)
+    round_ = _round_for_update(seat.round)
+    seat = PanelSeat.objects.select_for_update().get(pk=seat.pk)
+    if round_.status != RoundStatus.SCORING or seat.status != SeatStatus.SEATED:
+        raise TransitionForbidden(_("Only a seated expert of a round under scoring can be replaced."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the replacement."))
+    if ScoreSheet.objects.filter(round=round_, expert=seat.expert).exists():
+        raise TransitionForbidden(_("An expert who has already scored cannot be replaced."))
+    docket = list(round_docket(round_=round_).prefetch_related("shareholders"))
+    eligible, excluded = _candidates(round_, docket)
+    if not eligible:
+        raise DomainError(_("No expert without a conflict is left in the pool."))
+    draw_number = max(round_.seats.values_list("draw_number", flat=True)) + 1
+    replacement = random.Random(f"{round_.seed}:{draw_number}").choice(eligible)
+    seat.status = SeatStatus.REPLACED
+    seat.replaced_reason = reason
+    seat.save(update_fields=["status", "replaced_reason"])
+    new_seat = PanelSeat.objects.create(
+        round=round_, expert=replacement, code=_next_code(round_), draw_number=draw_number, seated_by=by
+    )
+    _event(
+        round_,
+        by,
+        "replace",
+        replaced=seat.code,
+        reason=reason,
+        draw_number=draw_number,
+        candidates=[e.user.username for e in eligible],
+        excluded=excluded,
+        drawn={new_seat.code: replacement.user.username},
+    )
+    return new_seat
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+
+def seat_of(*, round_: VentureRound, user: User) -> PanelSeat | None:
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        return None
+    return round_.seats.filter(expert__user=user, status=SeatStatus.SEATED).select_related("expert").first()
+
+
+@transaction.atomic
+def score_submit(*, project: VentureProject, by: User, points: dict[str, object], comment: str = "") -> ScoreSheet:
+    """One expert scores one project once. Points per criterion from 0 to its maximum; the sheet cannot be changed."""
+    round_ = _round_for_update(project.round)
+    seat = seat_of(round_=round_, user=by)
+    if seat is None:
+        raise PermissionDenied(_("You are not on the panel of round %(code)s.") % {"code": round_.code})
+    if round_.status != RoundStatus.SCORING:
+        raise TransitionForbidden(_("Round %(code)s is not open for scoring.") % {"code": round_.code})
+    if not round_docket(round_=round_).filter(pk=project.pk).exists():
+        raise TransitionForbidden(_("This project is not on the panel's docket."))
+    if ScoreSheet.objects.filter(project=project, expert=seat.expert).exists():
+        raise DomainError(_("You have already scored this project; a score sheet cannot be submitted twice."))
+    criteria = rubric_parse(round_.rubric)
+    unknown = set(points) - {c.code for c in criteria}
+    if unknown:
+        raise DomainError(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
+    clean: dict[str, Decimal] = {}
+    errors = []
+    for criterion in criteria:
+        if points.get(criterion.code) in (None, ""):
+            errors.append(_("%(criterion)s: a score is required.") % {"criterion": criterion.name})
+            continue
+        value = _decimal(points[criterion.code], criterion.name)
+        if value < 0 or value > criterion.max_points:
+            errors.append(
+                _("%(criterion)s: %(points)s is outside 0 to %(max)s points.")
+                % {"criterion": criterion.name, "points": value, "max": criterion.max_points}
+            )
+        clean[criterion.code] = value
+    if errors:
+        raise DomainError(_("The score sheet was not saved."), details=errors)
+    sheet = ScoreSheet(
+        round=round_,
+        project=project,
+        expert=seat.expert,
+        points={k: str(v) for k, v in clean.items()},
+        total=sheet_total(points=clean, criteria=criteria),
+        comment=comment,
+    )
+    try:
+        with transaction.atomic():
+            sheet.save()
+    except IntegrityError:
+        raise DomainError(_("You have already scored this project; a score sheet cannot be submitted twice.")) from None
+    _event(round_, by, "score", code=seat.code, case=project.application.number)
+    return sheet
+
+
+def missing_sheets(*, round_: VentureRound) -> list[tuple[str, str]]:
+    """(expert code, case number) for every score sheet the panel still owes."""
+    seats = list(round_.seats.filter(status=SeatStatus.SEATED).order_by("code"))
+    docket = list(round_docket(round_=round_))
+    have = set(ScoreSheet.objects.filter(round=round_).values_list("expert_id", "project_id"))
+    return [(s.code, p.application.number) for p in docket for s in seats if (s.expert_id, p.pk) not in have]
+
+
+def panel_outliers(*, round_: VentureRound) -> list[ScoreSheet]:
+    """Sheets whose total is further than outlier_distance from the median total of their project."""
+    flagged = []
+    sheets = ScoreSheet.objects.filter(round=round_, expert__seats__round=round_, expert__seats__status=SeatStatus.SEATED)
+    by_project: dict[int, list[ScoreSheet]] = {}
+    for sheet in sheets.select_related("project__application").order_by("project_id", "id"):
+        by_project.setdefault(sheet.project_id, []).append(sheet)
+    for project_sheets in by_project.values():
+        median = statistics.median(s.total for s in project_sheets)
+        flagged += [s for s in project_sheets if abs(s.total - median) > round_.outlier_distance]
+    return flagged
+
+
+def _assert_chair(round_: VentureRound, user: User) -> None:
+    if round_.chair_id != user.pk:
+        raise PermissionDenied(_("Only the panel chair may do this."))
+
+
+@transaction.atomic
+def outlier_confirm(*, sheet: ScoreSheet, by: User, note: str) -> ScoreSheet:
+    round_ = _round_for_update(sheet.round)
+    _assert_chair(round_, by)
+    if round_.status != RoundStatus.SCORING:
+        raise TransitionForbidden(_("The panel is closed."))
+    if missing_sheets(round_=round_):
+        raise TransitionForbidden(_("Outliers are confirmed once every score sheet is in."))
+    if sheet.pk not in {s.pk for s in panel_outliers(round_=round_)}:
+        raise DomainError(_("This score is not an outlier."))
+    if not note.strip():
+        raise DomainError(_("Note why the outlying score stands."))
+    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    sheet.outlier_confirmed_by = by
+    sheet.outlier_confirmed_at = timezone.now()
+    sheet.outlier_note = note
+    sheet.save(update_fields=["outlier_confirmed_by", "outlier_confirmed_at", "outlier_note"])
+    _event(round_, by, "outlier_confirmed", sheet=sheet.pk, note=note)
+    return sheet
+
+
+@transaction.atomic
+def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
+    """Every seated expert has scored every project and every outlier is confirmed: mean -> tier -> proposed amount."""
+    round_ = _round_for_update(round_)
+    _assert_chair(round_, by)
+    if round_.status != RoundStatus.SCORING:
+        raise TransitionForbidden(_("Round %(code)s is not under scoring.") % {"code": round_.code})
+    missing = missing_sheets(round_=round_)
+    if missing:
+        raise PanelIncomplete(
+            _("The panel cannot close: %(n)s score sheets are missing.") % {"n": len(missing)},
+            details=[f"{code}: {number}" for code, number in missing],
+        )
+    unconfirmed = [s for s in panel_outliers(round_=round_) if s.outlier_confirmed_at is None]
+    if unconfirmed:
+        raise TransitionForbidden(
+            _("%(n)s outlying scores await the chair's confirmation.") % {"n": len(unconfirmed)},
+            details=[s.project.application.number for s in unconfirmed],
+        )
+    tiers = tiers_parse(round_.tiers)
+    seated = list(round_.seats.filter(status=SeatStatus.SEATED).values_list("expert_id", flat=True))
+    docket = list(round_docket(round_=round_).select_for_update(of=("self",)))
+    for project in docket:
+        totals = list(ScoreSheet.objects.filter(project=project, expert_id__in=seated).values_list("total", flat=True))
+        project.mean_score = (sum(totals, Decimal("0")) / len(totals)).quantize(POINTS, rounding=ROUND_HALF_UP)
+        tier = tier_for(score=project.mean_score, tiers=tiers)
+        project.tier = tier.number if tier else None
+        project.proposed_amount = tier.amount if tier else None
+        project.save(update_fields=["mean_score", "tier", "proposed_amount"])
+        audit_record(
+            application=project.application,
+            by=by,
+            action="panel_scored",
+            from_status=project.application.status,
+            comment=f"{round_.code}: {project.mean_score} -> {tier.amount if tier else '-'}",
+        )
+    round_.status = RoundStatus.CLOSED
+    round_.closed_at = timezone.now()
+    round_.save(update_fields=["status", "closed_at"])
+    _event(round_, by, "close", results={p.application.number: str(p.mean_score) for p in docket})
+    return docket
+
+
+# --- the award decision ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def venture_award_decide(
+    *, application: Application, by: User, refuse: bool = False, amount: Decimal | None = None, reason: str = ""
+) -> Application:
+    """The district approver confirms the proposed amount, overrides it with a recorded reason, or refuses (the
+    refusal carries the mean score)."""
+    application = (
+        Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
+    )
+    if not staff_may(user=by, permission="cases.approve_application", application=application):
+        raise PermissionDenied()
+    project = VentureProject.objects.select_for_update().get(application=application)
+    if not project.panel_done:
+        raise TransitionForbidden(_("The expert panel has not scored this project yet."))
+    reason = (reason or "").strip()
+    score_text = _("Mean panel score %(score)s.") % {"score": project.mean_score}
+    if refuse:
+        if not reason:
+            raise DomainError(_("Give the reason for the refusal."))
+        return application_decide(
+            application=application, by=by, level=ReviewLevel.APPROVAL, decision=Decision.REJECT, opinion=f"{score_text} {reason}"
+        )
+    target = project.proposed_amount if amount is None else Decimal(amount)
+    if target is None:
+        raise DomainError(
+            _("The mean score %(score)s is below the lowest tier: refuse, or give an amount and a reason.")
+            % {"score": project.mean_score}
+        )
+    if target != project.proposed_amount:
+        if not reason:
+            raise DomainError(
+                _("Overriding the proposed amount %(proposed)s needs a reason.") % {"proposed": project.proposed_amount or "-"}
+            )
+        project.override_reason = reason
+        project.save(update_fields=["override_reason"])
+    opinion = f"{score_text} {reason}".strip() if reason else score_text
+    return application_decide(
+        application=application, by=by, level=ReviewLevel.APPROVAL, decision=Decision.PASS, opinion=opinion, amount=target
+    )
+
+
+# --- reads: who sees which round and which scores ------------------------------------------------
+
+
+def rounds_for_user(*, user: User) -> QuerySet[VentureRound]:
+    """District staff with review or approval permission see the rounds of their district; experts see the rounds
+    they are seated on; others nothing."""
+    base = VentureRound.objects.select_related("programme", "chair")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role == Role.EXPERT:
+        return base.filter(seats__expert__user=user, seats__status=SeatStatus.SEATED)
+    if user.role != Role.APPLICANT and (user.has_perm("cases.review_district") or user.has_perm("cases.approve_application")):
+        return base if user.org_unit_id and user.org_unit.parent_id is None else base.none()
+    return base.none()
+
+
+def score_sheets_visible_to(*, user: User, round_: VentureRound) -> QuerySet[ScoreSheet]:
+    """Blind scoring: before the panel closes an expert sees only their own sheets and nobody else sees any;
+    once closed, the district staff of the round see all (by expert code)."""
+    sheets = ScoreSheet.objects.filter(round=round_).select_related("project__application", "expert")
+    if round_.status == RoundStatus.CLOSED and rounds_for_user(user=user).filter(pk=round_.pk).exists():
+        return sheets
+    if user.is_authenticated and user.role == Role.EXPERT:
+        return sheets.filter(expert__user=user)
+    return sheets.none()
+
+
+def scoring_progress(*, round_: VentureRound) -> list[dict]:
+    """Per seated expert code: sheets submitted out of the docket. Counts only, never scores."""
+    docket = round_docket(round_=round_).count()
+    counts = dict(
+        ScoreSheet.objects.filter(round=round_).values_list("expert_id").annotate(n=Count("id")).values_list("expert_id", "n")
+    )
+    return [
+        {"code": seat.code, "status": seat.status, "done": counts.get(seat.expert_id, 0), "of": docket}
+        for seat in round_.seats.order_by("code")
+    ]
