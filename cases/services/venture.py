@@ -199,6 +199,7 @@ def venture_application_create(
     jobs_created: int = 0,
 ) -> Application:
     """A draft case of an enterprise (credit code) with its legal representative and shareholders, in an open round."""
+    round_ = _round_for_update(round_)  # a filing never races the draw
     if round_.status != RoundStatus.OPEN:
         raise TransitionForbidden(_("Round %(code)s no longer accepts applications.") % {"code": round_.code})
     if not enterprise.credit_code:
