@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
 
 from cases.constants import Role, Status
 from cases.demo import VENTURE_AMOUNT_RULE
@@ -30,6 +32,13 @@ GOOD = {"innovation": 7, "market": 8, "team": 6, "finance": 9, "jobs": 5}  # wei
 
 class Rollback(Exception):
     pass
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English here (the default language is Simplified Chinese; one test checks it)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -354,6 +363,14 @@ def test_a_score_above_a_criterion_maximum_is_refused(drawn, round_):
     assert ScoreSheet.objects.count() == 0
 
 
+def test_refusals_speak_simplified_chinese(drawn, pool):
+    cases, seats = drawn
+    with translation.override("zh-hans"), pytest.raises(DomainError) as error:
+        venture_services.score_submit(project=cases[0].venture, by=seats[0].expert.user, points={**GOOD, "market": 11})
+    assert (str(error.value.message), error.value.details) == ("评分表未保存。", ["市场前景：11 超出 0 至 10 分的范围。"])
+    assert ScoreSheet.objects.count() == 0
+
+
 def test_a_score_from_an_expert_not_on_the_panel_is_refused(drawn, round_, pool):
     cases, seats = drawn
     outsider = next(e for e in pool if e.pk not in {s.expert_id for s in seats})
@@ -429,9 +446,9 @@ def test_score_entry_through_the_page(drawn, round_, client):
     response = client.post(reverse("venture_score", args=[round_.pk, project.pk]), data)
     assert response.status_code == 302
     assert ScoreSheet.objects.get().total == Decimal("70.50")
-    # over the maximum: the service's message is shown, nothing saved
+    # over the maximum: the service's message is shown (in the default language, Simplified Chinese), nothing saved
     response = client.post(reverse("venture_score", args=[round_.pk, cases[1].venture.pk]), {**data, "c_team": "12"})
-    assert response.status_code == 400 and "outside 0 to 10" in response.content.decode()
+    assert response.status_code == 400 and "团队能力：12 超出 0 至 10 分的范围。" in response.content.decode()
     assert ScoreSheet.objects.count() == 1
 
 
@@ -466,6 +483,11 @@ def test_award_confirm_override_with_reason_and_refusal(drawn, round_, chair, vs
     assert (first.mean_score, first.tier, first.proposed_amount) == (Decimal("70.50"), 3, Decimal("80000"))
     assert [task_names(c) for c in cases] == [["award"], ["award"]]
     assert Document.objects.filter(kind="venture_panel_record").count() == 2
+    record = Document.objects.get(kind="venture_panel_record", application=cases[0])
+    with record.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert all(seat.code in text for seat in seats) and "70.50" in text
+    assert not any(seat.expert.user.first_name in text or seat.expert.user.username in text for seat in seats)
     task = venture_flow.SubsidyTask.objects.get(process_id=cases[0].process_id, status="NEW")
 
     # an override without a reason is refused and changes nothing
