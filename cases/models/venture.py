@@ -74,7 +74,6 @@ class VentureProject(models.Model):
     proposed_amount = models.DecimalField(_("proposed amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     # Filled when the district approver decides.
     override_reason = models.TextField(_("reason for overriding the proposed amount"), blank=True)
-    instalments = models.JSONField(_("instalment plan"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("venture project")

@@ -204,6 +204,13 @@ def venture_application_create(
         raise TransitionForbidden(_("Round %(code)s no longer accepts applications.") % {"code": round_.code})
     if not enterprise.credit_code:
         raise DomainError(_("A venture grant is applied for by an enterprise with a unified social credit code."))
+    earlier = funded_before(
+        programme=round_.programme,
+        credit_codes={enterprise.credit_code},
+        id_numbers={legal_representative_id_number.strip().upper(), graduate_id_number.strip().upper()},
+    )
+    if earlier:
+        raise _already_funded(earlier)
     application = application_create(
         programme=round_.programme,
         applicant=enterprise,
@@ -243,23 +250,41 @@ def venture_application_create(
     return application
 
 
-def venture_funded_before(*, application: Application) -> list[Application]:
+def funded_before(
+    *, programme: Programme, credit_codes: set[str], id_numbers: set[str], exclude_pk: int | None = None
+) -> list[Application]:
     """Earlier cases of this programme for the same enterprise (credit code) or the same graduate or legal
-    representative (citizen ID number) that were not withdrawn or refused."""
-    project = application.venture
-    codes = {c for c in (application.applicant.credit_code, application.business_credit_code) if c}
-    ids = {project.legal_representative_id_number, project.graduate_id_number}
+    representative (citizen ID number) that were not withdrawn or refused (drafts do not count)."""
     same = (
-        Q(applicant__credit_code__in=codes)
-        | Q(business_credit_code__in=codes)
-        | Q(venture__legal_representative_id_number__in=ids)
-        | Q(venture__graduate_id_number__in=ids)
+        Q(applicant__credit_code__in=credit_codes)
+        | Q(business_credit_code__in=credit_codes)
+        | Q(venture__legal_representative_id_number__in=id_numbers)
+        | Q(venture__graduate_id_number__in=id_numbers)
     )
     return list(
-        Application.objects.filter(same, programme=application.programme)
-        .exclude(pk=application.pk)
+        Application.objects.filter(same, programme=programme)
+        .exclude(pk=exclude_pk)
         .exclude(status__in=NOT_COUNTING)
+        .distinct()
         .order_by("id")
+    )
+
+
+def venture_funded_before(*, application: Application) -> list[Application]:
+    project = application.venture
+    return funded_before(
+        programme=application.programme,
+        credit_codes={c for c in (application.applicant.credit_code, application.business_credit_code) if c},
+        id_numbers={project.legal_representative_id_number, project.graduate_id_number},
+        exclude_pk=application.pk,
+    )
+
+
+def _already_funded(earlier: list[Application]) -> EntitlementConflict:
+    return EntitlementConflict(
+        _("This enterprise or its graduate already has case %(number)s in this programme; the grant is given once.")
+        % {"number": earlier[0].number},
+        details=[a.number for a in earlier],
     )
 
 
@@ -286,11 +311,7 @@ def venture_eligibility_assert(*, application: Application, today: dt.date) -> N
         raise IneligibleApplication(details=problems)
     earlier = venture_funded_before(application=application)
     if earlier:
-        raise EntitlementConflict(
-            _("This enterprise or its graduate already has case %(number)s in this programme; the grant is given once.")
-            % {"number": earlier[0].number},
-            details=[a.number for a in earlier],
-        )
+        raise _already_funded(earlier)
 
 
 # --- the expert pool and the draw -------------------------------------------------------------
@@ -688,13 +709,15 @@ def rounds_for_user(*, user: User) -> QuerySet[VentureRound]:
 
 
 def score_sheets_visible_to(*, user: User, round_: VentureRound) -> QuerySet[ScoreSheet]:
-    """Blind scoring: before the panel closes an expert sees only their own sheets and nobody else sees any;
-    once closed, the district staff of the round see all (by expert code)."""
+    """Blind scoring: an expert sees only their own sheets; the district staff of the round see none before the
+    panel closes and all (by expert code) after."""
     sheets = ScoreSheet.objects.filter(round=round_).select_related("project__application", "expert")
+    if not user.is_authenticated:
+        return sheets.none()
+    if user.role == Role.EXPERT:
+        return sheets.filter(expert__user=user)
     if round_.status == RoundStatus.CLOSED and rounds_for_user(user=user).filter(pk=round_.pk).exists():
         return sheets
-    if user.is_authenticated and user.role == Role.EXPERT:
-        return sheets.filter(expert__user=user)
     return sheets.none()
 
 

@@ -217,14 +217,10 @@ def test_ineligible_venture_is_refused_and_stays_a_draft(overrides, fragment, ro
     assert AuditEntry.objects.filter(application=application).count() == audits
 
 
-@pytest.mark.parametrize("same", ["credit_code", "id_number"])
-def test_an_enterprise_or_graduate_already_funded_is_refused(same, round_, vstaff, community, rng):
-    # given a case of this programme that went through (here: still under review counts too)
-    earlier = reviewed(round_, vstaff, rng, community)[0]
-    kwargs, user = draft_kwargs(rng, round_, community)
+def _same_as(earlier, kwargs, same):
     if same == "credit_code":
         kwargs["enterprise"] = earlier.applicant
-        kwargs["by"] = user = earlier.applicant.user
+        kwargs["by"] = earlier.applicant.user
     else:
         graduate = earlier.venture.graduate_id_number
         kwargs.update(
@@ -232,15 +228,43 @@ def test_an_enterprise_or_graduate_already_funded_is_refused(same, round_, vstaf
             graduate_id_number=graduate,
             shareholders=[{"name": "陈晨", "id_number": graduate, "capital_percent": Decimal("60"), "is_graduate": True}],
         )
-    application = file_with_documents(kwargs, user, round_)
+    return kwargs["by"]
+
+
+@pytest.mark.parametrize("same", ["credit_code", "id_number"])
+def test_an_application_from_an_enterprise_or_graduate_already_funded_is_refused(same, round_, vstaff, community, rng):
+    # given a case of this programme that went through review (any case not withdrawn or refused counts)
+    earlier = reviewed(round_, vstaff, rng, community)[0]
+    kwargs, _ = draft_kwargs(rng, round_, community)
+    _same_as(earlier, kwargs, same)
+    before = (Application.objects.count(), VentureProject.objects.count(), AuditEntry.objects.count())
 
     with pytest.raises(EntitlementConflict) as error:
-        venture_flow.venture_submit(application=application, by=user)
+        venture_services.venture_application_create(**kwargs)
 
-    assert earlier.number in str(error.value.message)
-    application.refresh_from_db()
-    assert (application.status, application.process_id) == (Status.DRAFT, None)
-    assert list(AuditEntry.objects.filter(application=application).values_list("action", flat=True)) == ["create"]
+    assert str(error.value.message) == (
+        f"This enterprise or its graduate already has case {earlier.number} in this programme; the grant is given once."
+    )
+    assert (Application.objects.count(), VentureProject.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize("same", ["credit_code", "id_number"])
+def test_two_drafts_of_the_same_enterprise_only_one_is_submitted(same, round_, vstaff, community, rng):
+    # given two drafts filed before either was submitted (a draft does not count as funded)
+    kwargs, user = draft_kwargs(rng, round_, community)
+    first = file_with_documents(kwargs, user, round_)
+    kwargs2, _ = draft_kwargs(rng, round_, community)
+    user2 = _same_as(first, kwargs2, same)
+    second = file_with_documents(kwargs2, user2, round_)
+    venture_flow.venture_submit(application=first, by=user)
+
+    with pytest.raises(EntitlementConflict) as error:
+        venture_flow.venture_submit(application=second, by=user2)
+
+    assert first.number in str(error.value.message) and error.value.details == [first.number]
+    second.refresh_from_db()
+    assert (second.status, second.process_id) == (Status.DRAFT, None)
+    assert list(AuditEntry.objects.filter(application=second).values_list("action", flat=True)) == ["create"]
 
 
 def test_a_case_waits_for_the_panel_in_district_reviewed(round_, vstaff, community, rng):

@@ -17,6 +17,14 @@ class ReplaceForm(forms.Form):
         self.fields["seat"].choices = [(s.pk, s.code) for s in seats]
 
 
+class SeatForm(forms.Form):
+    expert = forms.ChoiceField(label=_("Expert"))
+
+    def __init__(self, *args, experts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].choices = [(e.pk, str(e)) for e in experts]
+
+
 class ScoreForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 

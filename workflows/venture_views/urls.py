@@ -7,6 +7,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="venture_round"),
     path("rounds/<int:pk>/draw/", views.round_draw, name="venture_round_draw"),
     path("rounds/<int:pk>/replace/", views.round_replace, name="venture_round_replace"),
+    path("rounds/<int:pk>/seat/", views.round_seat, name="venture_round_seat"),
     path("rounds/<int:pk>/close/", views.round_close, name="venture_round_close"),
     path("rounds/<int:pk>/projects/<int:project_pk>/score/", views.score_entry, name="venture_score"),
 ]

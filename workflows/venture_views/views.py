@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
-from cases.models import VentureProject
+from cases.constants import Role
+from cases.models import Expert, VentureProject
 from cases.models.venture import RoundStatus, SeatStatus
 from cases.services import venture as venture_services
-from workflows.venture_views.forms import AwardForm, DrawForm, ReplaceForm, ScoreForm
+from workflows.venture_views.forms import AwardForm, DrawForm, ReplaceForm, ScoreForm, SeatForm
 from workflows.views import TaskViewMixin
 
 SORTS = {"score": ("-mean_score", "id"), "-score": ("mean_score", "id"), "number": ("application__number",)}
@@ -17,10 +18,6 @@ SORTS = {"score": ("-mean_score", "id"), "-score": ("mean_score", "id"), "number
 
 def _round_or_404(user, pk):
     return get_object_or_404(venture_services.rounds_for_user(user=user).distinct(), pk=pk)
-
-
-def _is_staff_of_round(user) -> bool:
-    return user.role != "expert"
 
 
 @login_required
@@ -40,7 +37,7 @@ def round_detail(request, pk):
         mine = {s.project_id: s for s in venture_services.score_sheets_visible_to(user=request.user, round_=round_)}
         context["my_rows"] = [{"project": p, "sheet": mine.get(p.pk)} for p in docket]
         return render(request, "workflows/venture/expert_round.html", context)
-    if not _is_staff_of_round(request.user):
+    if request.user.role == Role.EXPERT:  # a replaced expert
         raise Http404
     projects = round_.projects.select_related("application__applicant").order_by("id")
     sort = request.GET.get("sort", "score")
@@ -62,6 +59,7 @@ def round_detail(request, pk):
         sort=sort,
         draw_form=DrawForm(),
         replace_form=ReplaceForm(seats=round_.seats.filter(status=SeatStatus.SEATED)),
+        seat_form=SeatForm(experts=Expert.objects.filter(active=True).exclude(seats__round=round_).select_related("user")),
         is_chair=chair,
         outliers=outliers,
         events=round_.events.select_related("actor"),
@@ -90,6 +88,18 @@ def round_replace(request, pk):
         seat = get_object_or_404(seats, pk=form.cleaned_data["seat"])
         new_seat = venture_services.panel_replace(seat=seat, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("%(old)s replaced by %(new)s.") % {"old": seat.code, "new": new_seat.code})
+    return redirect("venture_round", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_seat(request, pk):
+    round_ = _round_or_404(request.user, pk)
+    form = SeatForm(request.POST, experts=Expert.objects.filter(active=True).select_related("user"))
+    if form.is_valid():
+        expert = get_object_or_404(Expert, pk=form.cleaned_data["expert"])
+        seat = venture_services.panel_seat_add(round_=round_, expert=expert, by=request.user)
+        messages.success(request, _("%(code)s seated by hand.") % {"code": seat.code})
     return redirect("venture_round", pk=round_.pk)
 
 
