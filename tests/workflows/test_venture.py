@@ -90,10 +90,12 @@ def draw_ids(round_, by, seed) -> list[int]:
 
 
 def score_all(round_, points=GOOD):
+    """Every seated expert scores every project still missing their sheet."""
     round_.refresh_from_db()
     for project in venture_services.round_docket(round_=round_):
         for seat in round_.seats.filter(status=SeatStatus.SEATED).select_related("expert__user"):
-            venture_services.score_submit(project=project, by=seat.expert.user, points=points)
+            if not ScoreSheet.objects.filter(project=project, expert=seat.expert).exists():
+                venture_services.score_submit(project=project, by=seat.expert.user, points=points)
 
 
 def draft_kwargs(rng, round_, community, **overrides):
@@ -462,6 +464,29 @@ def test_scoring_is_blind_until_the_panel_closes(drawn, round_, chair, client):
     assert "70.50" in body and cases[0].number in body
 
 
+def test_draw_through_the_page_and_results_sorted_by_score(round_, vstaff, pool, community, rng, chair, client):
+    low, high = reviewed(round_, vstaff, rng, community, n=2)
+    client.force_login(vstaff.district_reviewer)
+    assert client.post(reverse("venture_round_draw", args=[round_.pk]), {"seed": "99"}).status_code == 302
+    round_.refresh_from_db()
+    assert (round_.seed, round_.seats.count()) == (99, 5)
+    for seat in round_.seats.select_related("expert__user"):
+        venture_services.score_submit(project=high.venture, by=seat.expert.user, points=dict.fromkeys(GOOD, 10))
+    score_all(round_)
+    venture_flow.venture_panel_close(round_=round_, by=chair)
+
+    url = reverse("venture_round", args=[round_.pk])
+    best_first = client.get(url + "?sort=score").content.decode()
+    worst_first = client.get(url + "?sort=-score").content.decode()
+    assert best_first.index(high.number, best_first.index('id="results"')) < best_first.index(
+        low.number, best_first.index('id="results"')
+    )
+    assert worst_first.index(low.number, worst_first.index('id="results"')) < worst_first.index(
+        high.number, worst_first.index('id="results"')
+    )
+    assert "100.00" in best_first and "70.50" in best_first
+
+
 def test_score_entry_through_the_page(drawn, round_, client):
     cases, seats = drawn
     project = cases[0].venture
@@ -478,10 +503,10 @@ def test_score_entry_through_the_page(drawn, round_, client):
 
 def test_outliers_need_the_chair_before_the_panel_closes(drawn, round_, chair, vstaff):
     cases, seats = drawn
-    score_all(round_)
-    low = ScoreSheet.objects.filter(project=cases[0].venture, expert=seats[0].expert).get()
     # one harsh sheet, far from the median (70.50) of its project
-    ScoreSheet.objects.filter(pk=low.pk).update(total=Decimal("30.00"))
+    low = venture_services.score_submit(project=cases[0].venture, by=seats[0].expert.user, points=dict.fromkeys(GOOD, 1))
+    assert low.total == Decimal("10.00")
+    score_all(round_)
     outliers = venture_services.panel_outliers(round_=round_)
     assert [s.pk for s in outliers] == [low.pk]
 
@@ -493,7 +518,7 @@ def test_outliers_need_the_chair_before_the_panel_closes(drawn, round_, chair, v
     projects = venture_flow.venture_panel_close(round_=round_, by=chair)
 
     means = {p.application_id: p.mean_score for p in projects}
-    assert means == {cases[0].pk: Decimal("62.40"), cases[1].pk: Decimal("70.50")}  # (4 x 70.50 + 30) / 5 = 62.40
+    assert means == {cases[0].pk: Decimal("58.40"), cases[1].pk: Decimal("70.50")}  # (4 x 70.50 + 10) / 5 = 58.40
 
 
 # --- decision, publicity, payment ----------------------------------------------------------------
