@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import calendar
 from cases.constants import Decision, ReviewLevel, Role, Status
 from cases.exceptions import DomainError, EntitlementConflict, IneligibleApplication, PermissionDenied, TransitionForbidden
 from cases.models import (
@@ -409,11 +410,11 @@ def panel_draw(*, round_: VentureRound, by: User, seed: int | None = None) -> li
         PanelSeat.objects.create(round=round_, expert=expert, code=f"E{i:02d}", draw_number=1, seated_by=by)
         for i, expert in enumerate(drawn, 1)
     ]
-    carried = [
-        p
-        for p in round_.projects.select_related("application")
-        if p.application.status not in (*NOT_COUNTING, Status.DISTRICT_REVIEWED)
-    ]
+    # Drafts and cases still under review or correction wait for the next round; the docket's review clock pauses
+    # while the panel works (it restarts at the close).
+    final_or_docket = (Status.WITHDRAWN, Status.REJECTED, Status.DISTRICT_REVIEWED)
+    carried = [p for p in round_.projects.select_related("application") if p.application.status not in final_or_docket]
+    Application.objects.filter(pk__in=[p.application_id for p in docket]).update(deadline=None)
     if carried:
         later = _next_round(round_, by)
         VentureProject.objects.filter(pk__in=[p.pk for p in carried]).update(round=later)
@@ -634,11 +635,14 @@ def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
         project.tier = tier.number if tier else None
         project.proposed_amount = tier.amount if tier else None
         project.save(update_fields=["mean_score", "tier", "proposed_amount"])
+        application = project.application
+        application.deadline = calendar.add_working_days(timezone.localdate(), round_.programme.days_for(ReviewLevel.APPROVAL))
+        application.save(update_fields=["deadline", "updated_at"])
         audit_record(
-            application=project.application,
+            application=application,
             by=by,
             action="panel_scored",
-            from_status=project.application.status,
+            from_status=application.status,
             comment=f"{round_.code}: {project.mean_score} -> {tier.amount if tier else '-'}",
         )
     round_.status = RoundStatus.CLOSED

@@ -531,6 +531,7 @@ def test_award_confirm_override_with_reason_and_refusal(drawn, round_, chair, vs
     first, second = (VentureProject.objects.get(application=c) for c in cases)
     assert (first.mean_score, first.tier, first.proposed_amount) == (Decimal("70.50"), 3, Decimal("80000"))
     assert [task_names(c) for c in cases] == [["award"], ["award"]]
+    assert Application.objects.get(pk=cases[0].pk).deadline > dt.date.today()  # the approval clock restarts
     assert Document.objects.filter(kind="venture_panel_record").count() == 2
     record = Document.objects.get(kind="venture_panel_record", application=cases[0])
     with record.file.open("rb") as handle:
@@ -587,14 +588,18 @@ def test_the_generic_review_task_cannot_award_a_venture_case(drawn, round_, chai
 
 def test_projects_still_under_review_move_to_the_next_round(round_, vstaff, pool, community, rng):
     ready = reviewed(round_, vstaff, rng, community)[0]
+    assert ready.deadline is not None
     late, user = simulation_venture.file_venture(rng=rng, round_=round_, community=community)
     late = venture_flow.venture_submit(application=late, by=user)
+    draft, _ = simulation_venture.file_venture(rng=rng, round_=round_, community=community)
 
     venture_services.panel_draw(round_=round_, by=vstaff.district_reviewer, seed=1)
 
     assert VentureProject.objects.get(application=ready).round_id == round_.pk
+    assert Application.objects.get(pk=ready.pk).deadline is None  # the clock pauses while the panel works
     moved = VentureProject.objects.get(application=late).round
     assert moved.pk != round_.pk and moved.opens_on == round_.closes_on + dt.timedelta(days=1)
+    assert VentureProject.objects.get(application=draft).round_id == moved.pk
     # and a closed-for-filing round takes no new application
     kwargs, user = draft_kwargs(rng, round_, community)
     with pytest.raises(TransitionForbidden, match="no longer accepts"):
