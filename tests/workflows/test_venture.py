@@ -617,3 +617,23 @@ def test_simulate_a_whole_round_of_44_applications(district, capsys):
     assert ScoreSheet.objects.filter(round=round_).count() == 5 * round_.projects.filter(mean_score__isnull=False).count()
     call_command("check_consistency")
     assert {k: v for k, v in check_all().items() if v} == {}
+
+
+def test_award_through_the_task_page(drawn, round_, chair, vstaff, client):
+    cases, _ = drawn
+    score_all(round_)
+    venture_flow.venture_panel_close(round_=round_, by=chair)
+    task = venture_flow.SubsidyTask.objects.get(process_id=cases[0].process_id, status="NEW")
+    url = f"/venture/{task.process_id}/award/{task.pk}/execute/"
+    client.force_login(vstaff.approver)
+
+    page = client.get(url)
+    assert page.status_code == 200 and "70.50" in page.content.decode() and "80000" in page.content.decode()
+    refused = client.post(url, {"outcome": "override", "amount": "90000", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "needs a reason" in refused.content.decode()
+    assert Application.objects.get(pk=cases[0].pk).status == Status.DISTRICT_REVIEWED
+
+    assert client.post(url, {"outcome": "confirm"}).status_code == 302
+    application = Application.objects.get(pk=cases[0].pk)
+    assert (application.status, application.approved_amount) == (Status.DISTRICT_APPROVED, Decimal("80000"))
+    assert task_names(application) == ["await_publicity"]

@@ -2,8 +2,10 @@ from django.urls import path
 
 from workflows.venture_views import views
 
+# Under venture/ (workflows.urls). viewflow's site serves VentureFlow's own pages at venture/ too (index, inbox,
+# queue, archive, <process id>/...), so every page here lives under venture/rounds/.
 urlpatterns = [
-    path("", views.round_list, name="venture_rounds"),
+    path("rounds/", views.round_list, name="venture_rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="venture_round"),
     path("rounds/<int:pk>/draw/", views.round_draw, name="venture_round_draw"),
     path("rounds/<int:pk>/replace/", views.round_replace, name="venture_round_replace"),
