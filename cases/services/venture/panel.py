@@ -1,49 +1,32 @@
-"""Graduate venture grants: filing with shareholders, eligibility, rounds, the expert draw, blind scoring, closing the
-panel (mean score -> tier -> proposed amount) and the approver's award decision.
-
-Rules are data on the programme (amount_rule: rubric, tiers, panel_size, outlier_distance, round_months;
-eligibility_rules: graduate_within_years, graduate_capital_min_percent, business_min_months). Tier rule: a mean score
-equal to a tier's min_score belongs to that tier (lower bound inclusive, upper bound exclusive).
-"""
+"""The expert panel: conflict detection, the seeded draw, seating by hand, replacement, blind scoring, outliers,
+closing the panel (mean -> tier -> proposed amount)."""
 
 import datetime as dt
 import random
 import secrets
 import statistics
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import calendar
-from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.exceptions import DomainError, EntitlementConflict, IneligibleApplication, PermissionDenied, TransitionForbidden
+from cases.constants import ReviewLevel, Role, Status
+from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import (
-    Applicant,
     Application,
     Expert,
-    OrgUnit,
     PanelSeat,
-    Programme,
-    RoundEvent,
     ScoreSheet,
-    Shareholder,
     User,
     VentureProject,
     VentureRound,
 )
 from cases.models.venture import RoundStatus, SeatStatus
-from cases.services.applications import application_create, application_decide, staff_may
 from cases.services.audit import audit_record
-from cases.services.eligibility import NOT_COUNTING, eligibility_problems
-
-POINTS = Decimal("0.01")
-ROUND_MANAGER_PERMISSION = "cases.review_district"
+from cases.services.venture.config import POINTS, _decimal, rubric_parse, sheet_total, tier_for, tiers_parse
+from cases.services.venture.rounds import _assert_round_manager, _event, _round_for_update, round_docket, venture_round_open
 
 
 class ConflictOfInterest(PermissionDenied):
@@ -52,270 +35,6 @@ class ConflictOfInterest(PermissionDenied):
 
 class PanelIncomplete(TransitionForbidden):
     default_message = _("The panel cannot close: score sheets are missing.")
-
-
-# --- configuration --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    name: str
-    weight: Decimal
-    max_points: Decimal
-
-
-@dataclass(frozen=True)
-class Tier:
-    number: int
-    min_score: Decimal
-    amount: Decimal
-
-
-def _decimal(value, what: str) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        raise DomainError(_("%(what)s is not a number.") % {"what": what}) from None
-
-
-def rubric_parse(data: list[dict]) -> list[Criterion]:
-    criteria = [
-        Criterion(
-            code=c["code"],
-            name=c["name"],
-            weight=_decimal(c["weight"], c["code"]),
-            max_points=_decimal(c["max_points"], c["code"]),
-        )
-        for c in data
-    ]
-    if not criteria or sum(c.weight for c in criteria) != 100 or any(c.max_points <= 0 or c.weight <= 0 for c in criteria):
-        raise DomainError(_("A rubric needs criteria with positive weights summing to 100 and positive maximum points."))
-    return criteria
-
-
-def tiers_parse(data: list[dict]) -> list[Tier]:
-    tiers = [
-        Tier(number=i, min_score=_decimal(t["min_score"], "min_score"), amount=_decimal(t["amount"], "amount"))
-        for i, t in enumerate(data, 1)
-    ]
-    if not tiers or any(a.min_score >= b.min_score or a.amount >= b.amount for a, b in zip(tiers, tiers[1:], strict=False)):
-        raise DomainError(_("Tiers must rise in both score and amount."))
-    return tiers
-
-
-def tier_for(*, score: Decimal, tiers: list[Tier]) -> Tier | None:
-    """The highest tier whose min_score is at most the score: a score equal to a boundary gets the tier above it."""
-    chosen = None
-    for tier in tiers:
-        if score >= tier.min_score:
-            chosen = tier
-    return chosen
-
-
-def sheet_total(*, points: dict[str, Decimal], criteria: list[Criterion]) -> Decimal:
-    total = sum((points[c.code] / c.max_points * c.weight for c in criteria), Decimal("0"))
-    return total.quantize(POINTS, rounding=ROUND_HALF_UP)
-
-
-def round_period(*, on: dt.date, months: int) -> tuple[str, dt.date, dt.date]:
-    """Calendar-aligned periods: quarterly (3) gives 2026Q1..Q4; other lengths give 2026P1..."""
-    index = (on.month - 1) // months
-    start = dt.date(on.year, index * months + 1, 1)
-    end = start + relativedelta(months=months) - dt.timedelta(days=1)
-    code = f"{on.year}Q{index + 1}" if months == 3 else f"{on.year}P{index + 1}"
-    return code, start, end
-
-
-# --- rounds ---------------------------------------------------------------------------------
-
-
-def _assert_round_manager(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.role != Role.APPLICANT and user.has_perm(ROUND_MANAGER_PERMISSION)):
-        raise PermissionDenied(_("Only district staff may manage venture rounds."))
-
-
-def _event(round_: VentureRound, by: User | None, action: str, **detail) -> RoundEvent:
-    return RoundEvent.objects.create(round=round_, actor=by, action=action, detail=detail)
-
-
-@transaction.atomic
-def venture_round_open(*, programme: Programme, by: User, chair: User, on: dt.date) -> VentureRound:
-    """The round whose period contains `on` (quarterly by default); created with the programme's rubric and tiers."""
-    _assert_round_manager(by)
-    rule = programme.amount_rule or {}
-    rubric_parse(rule.get("rubric", []))
-    tiers_parse(rule.get("tiers", []))
-    code, start, end = round_period(on=on, months=int(rule.get("round_months", 3)))
-    existing = VentureRound.objects.filter(programme=programme, code=code).first()
-    if existing:
-        return existing
-    round_ = VentureRound(
-        programme=programme,
-        code=code,
-        opens_on=start,
-        closes_on=end,
-        panel_size=int(rule.get("panel_size", 5)),
-        outlier_distance=_decimal(rule.get("outlier_distance", "20"), "outlier_distance"),
-        rubric=rule["rubric"],
-        tiers=rule["tiers"],
-        chair=chair,
-    )
-    round_.full_clean()
-    round_.save()
-    _event(round_, by, "open", code=code, chair=chair.username)
-    return round_
-
-
-def round_docket(*, round_: VentureRound) -> QuerySet[VentureProject]:
-    """The projects the panel scores: reviewed by the district and waiting for the panel (or, once closed, scored)."""
-    projects = round_.projects.select_related("application__applicant")
-    if round_.status == RoundStatus.CLOSED:
-        return projects.filter(mean_score__isnull=False).order_by("id")
-    return projects.filter(application__status=Status.DISTRICT_REVIEWED, mean_score__isnull=True).order_by("id")
-
-
-# --- filing and eligibility ------------------------------------------------------------------
-
-
-@transaction.atomic
-def venture_application_create(
-    *,
-    round_: VentureRound,
-    enterprise: Applicant,
-    org_unit: OrgUnit,
-    by: User,
-    project_title: str,
-    legal_representative_name: str,
-    legal_representative_id_number: str,
-    graduate_name: str,
-    graduate_id_number: str,
-    graduated_on: dt.date,
-    business_registered_on: dt.date,
-    shareholders: list[dict],
-    requested_amount: Decimal,
-    bank_name: str,
-    bank_account_name: str,
-    bank_account_number: str,
-    jobs_created: int = 0,
-) -> Application:
-    """A draft case of an enterprise (credit code) with its legal representative and shareholders, in an open round."""
-    round_ = _round_for_update(round_)  # a filing never races the draw
-    if round_.status != RoundStatus.OPEN:
-        raise TransitionForbidden(_("Round %(code)s no longer accepts applications.") % {"code": round_.code})
-    if not enterprise.credit_code:
-        raise DomainError(_("A venture grant is applied for by an enterprise with a unified social credit code."))
-    earlier = funded_before(
-        programme=round_.programme,
-        credit_codes={enterprise.credit_code},
-        id_numbers={legal_representative_id_number.strip().upper(), graduate_id_number.strip().upper()},
-    )
-    if earlier:
-        raise _already_funded(earlier)
-    application = application_create(
-        programme=round_.programme,
-        applicant=enterprise,
-        org_unit=org_unit,
-        by=by,
-        category="graduate",
-        requested_amount=requested_amount,
-        bank_name=bank_name,
-        bank_account_name=bank_account_name,
-        bank_account_number=bank_account_number,
-        business_name=enterprise.name,
-        business_credit_code=enterprise.credit_code,
-        business_registered_on=business_registered_on,
-        graduated_on=graduated_on,
-        jobs_created=jobs_created,
-    )
-    project = VentureProject(
-        application=application,
-        round=round_,
-        project_title=project_title,
-        legal_representative_name=legal_representative_name,
-        legal_representative_id_number=legal_representative_id_number.strip().upper(),
-        graduate_name=graduate_name,
-        graduate_id_number=graduate_id_number.strip().upper(),
-    )
-    rows = [Shareholder(project=project, **row) for row in shareholders]
-    try:
-        project.full_clean(exclude=["application", "round"])
-        for row in rows:
-            row.full_clean(exclude=["project"])
-    except ValidationError as error:
-        raise DomainError(_("The venture project data is not valid."), details=error.messages) from error
-    if not rows or sum(r.capital_percent for r in rows) > 100:
-        raise DomainError(_("List the shareholders; their shares of capital may not exceed 100 %."))
-    project.save()
-    Shareholder.objects.bulk_create(rows)
-    return application
-
-
-def funded_before(
-    *, programme: Programme, credit_codes: set[str], id_numbers: set[str], exclude_pk: int | None = None
-) -> list[Application]:
-    """Earlier cases of this programme for the same enterprise (credit code) or the same graduate or legal
-    representative (citizen ID number) that were not withdrawn or refused (drafts do not count)."""
-    same = (
-        Q(applicant__credit_code__in=credit_codes)
-        | Q(business_credit_code__in=credit_codes)
-        | Q(venture__legal_representative_id_number__in=id_numbers)
-        | Q(venture__graduate_id_number__in=id_numbers)
-    )
-    return list(
-        Application.objects.filter(same, programme=programme)
-        .exclude(pk=exclude_pk)
-        .exclude(status__in=NOT_COUNTING)
-        .distinct()
-        .order_by("id")
-    )
-
-
-def venture_funded_before(*, application: Application) -> list[Application]:
-    project = application.venture
-    return funded_before(
-        programme=application.programme,
-        credit_codes={c for c in (application.applicant.credit_code, application.business_credit_code) if c},
-        id_numbers={project.legal_representative_id_number, project.graduate_id_number},
-        exclude_pk=application.pk,
-    )
-
-
-def _already_funded(earlier: list[Application]) -> EntitlementConflict:
-    return EntitlementConflict(
-        _("This enterprise or its graduate already has case %(number)s in this programme; the grant is given once.")
-        % {"number": earlier[0].number},
-        details=[a.number for a in earlier],
-    )
-
-
-def venture_eligibility_problems(*, application: Application, today: dt.date) -> list[str]:
-    rules = application.programme.eligibility_rules or {}
-    project = application.venture
-    problems = eligibility_problems(application=application, today=today)
-    if project.legal_representative_id_number != project.graduate_id_number:
-        problems.append(_("The legal representative must be the graduate."))
-    minimum = Decimal(str(rules.get("graduate_capital_min_percent", 30)))
-    held = sum((s.capital_percent for s in project.shareholders.all() if s.is_graduate), Decimal("0"))
-    if held < minimum:
-        problems.append(
-            _("Graduates must hold at least %(minimum)s %% of the capital; they hold %(held)s %%.")
-            % {"minimum": minimum, "held": held}
-        )
-    return problems
-
-
-def venture_eligibility_assert(*, application: Application, today: dt.date) -> None:
-    """Raise IneligibleApplication or EntitlementConflict (already funded: by credit code or by ID number)."""
-    problems = venture_eligibility_problems(application=application, today=today)
-    if problems:
-        raise IneligibleApplication(details=problems)
-    earlier = venture_funded_before(application=application)
-    if earlier:
-        raise _already_funded(earlier)
-
-
-# --- the expert pool and the draw -------------------------------------------------------------
 
 
 def _identities(projects) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -359,10 +78,6 @@ def expert_conflicts(*, expert: Expert, projects) -> list[str]:
     if expert.id_number in ids:
         reasons.append(_("the expert is a shareholder or representative in case %(number)s") % {"number": ids[expert.id_number]})
     return reasons
-
-
-def _round_for_update(round_: VentureRound) -> VentureRound:
-    return VentureRound.objects.select_for_update().select_related("programme").get(pk=round_.pk)
 
 
 def _candidates(round_: VentureRound, projects) -> tuple[list[Expert], dict[str, list[str]]]:
@@ -650,88 +365,3 @@ def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
     round_.save(update_fields=["status", "closed_at"])
     _event(round_, by, "close", results={p.application.number: str(p.mean_score) for p in docket})
     return docket
-
-
-# --- the award decision ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def venture_award_decide(
-    *, application: Application, by: User, refuse: bool = False, amount: Decimal | None = None, reason: str = ""
-) -> Application:
-    """The district approver confirms the proposed amount, overrides it with a recorded reason, or refuses (the
-    refusal carries the mean score)."""
-    application = (
-        Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
-    )
-    if not staff_may(user=by, permission="cases.approve_application", application=application):
-        raise PermissionDenied()
-    project = VentureProject.objects.select_for_update().get(application=application)
-    if not project.panel_done:
-        raise TransitionForbidden(_("The expert panel has not scored this project yet."))
-    reason = (reason or "").strip()
-    score_text = _("Mean panel score %(score)s.") % {"score": project.mean_score}
-    if refuse:
-        if not reason:
-            raise DomainError(_("Give the reason for the refusal."))
-        return application_decide(
-            application=application, by=by, level=ReviewLevel.APPROVAL, decision=Decision.REJECT, opinion=f"{score_text} {reason}"
-        )
-    target = project.proposed_amount if amount is None else Decimal(amount)
-    if target is None:
-        raise DomainError(
-            _("The mean score %(score)s is below the lowest tier: refuse, or give an amount and a reason.")
-            % {"score": project.mean_score}
-        )
-    if target != project.proposed_amount:
-        if not reason:
-            raise DomainError(
-                _("Overriding the proposed amount %(proposed)s needs a reason.") % {"proposed": project.proposed_amount or "-"}
-            )
-        project.override_reason = reason
-        project.save(update_fields=["override_reason"])
-    opinion = f"{score_text} {reason}".strip() if reason else score_text
-    return application_decide(
-        application=application, by=by, level=ReviewLevel.APPROVAL, decision=Decision.PASS, opinion=opinion, amount=target
-    )
-
-
-# --- reads: who sees which round and which scores ------------------------------------------------
-
-
-def rounds_for_user(*, user: User) -> QuerySet[VentureRound]:
-    """District staff with review or approval permission see the rounds of their district; experts see the rounds
-    they are seated on; others nothing."""
-    base = VentureRound.objects.select_related("programme", "chair")
-    if not user.is_authenticated or not user.is_active:
-        return base.none()
-    if user.role == Role.EXPERT:
-        return base.filter(seats__expert__user=user, seats__status=SeatStatus.SEATED)
-    if user.role != Role.APPLICANT and (user.has_perm("cases.review_district") or user.has_perm("cases.approve_application")):
-        return base if user.org_unit_id and user.org_unit.parent_id is None else base.none()
-    return base.none()
-
-
-def score_sheets_visible_to(*, user: User, round_: VentureRound) -> QuerySet[ScoreSheet]:
-    """Blind scoring: an expert sees only their own sheets; the district staff of the round see none before the
-    panel closes and all (by expert code) after."""
-    sheets = ScoreSheet.objects.filter(round=round_).select_related("project__application", "expert")
-    if not user.is_authenticated:
-        return sheets.none()
-    if user.role == Role.EXPERT:
-        return sheets.filter(expert__user=user)
-    if round_.status == RoundStatus.CLOSED and rounds_for_user(user=user).filter(pk=round_.pk).exists():
-        return sheets
-    return sheets.none()
-
-
-def scoring_progress(*, round_: VentureRound) -> list[dict]:
-    """Per seated expert code: sheets submitted out of the docket. Counts only, never scores."""
-    docket = round_docket(round_=round_).count()
-    counts = dict(
-        ScoreSheet.objects.filter(round=round_).values_list("expert_id").annotate(n=Count("id")).values_list("expert_id", "n")
-    )
-    return [
-        {"code": seat.code, "status": seat.status, "done": counts.get(seat.expert_id, 0), "of": docket}
-        for seat in round_.seats.order_by("code")
-    ]
