@@ -1,6 +1,7 @@
 """Context for the venture-grant documents: the panel record (scores by expert code, never by name), the approval
 decision with tier and amount, the refusal with the mean score."""
 
+from cases.constants import UnitLevel
 from cases.models import Application, ScoreSheet
 from cases.models.venture import SeatStatus
 from cases.money import format_yuan, yuan_in_capitals
@@ -53,4 +54,5 @@ def venture_document_context(*, kind: str, application: Application) -> dict:
     elif kind == DocumentKind.VENTURE_REFUSAL_NOTICE:
         last = application.opinions.order_by("-id").first()
         context["reason"] = last.opinion if last else ""
+        context["appeal_body"] = f"{application.org_unit.ancestor_at(UnitLevel.DISTRICT).name}人民政府"
     return context

@@ -560,7 +560,10 @@ def test_award_confirm_override_with_reason_and_refusal(drawn, round_, chair, vs
     refused = run_on_commit(venture_flow.venture_task_award, task_id=task2.pk, by=vstaff.approver, refuse=True, reason="市场不明")
     assert refused.status == Status.REJECTED
     assert "70.50" in refused.opinions.last().opinion
-    assert Document.objects.filter(application=refused, kind="venture_refusal_notice").count() == 1
+    notice = Document.objects.get(application=refused, kind="venture_refusal_notice")
+    with notice.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert "70.50" in text and "余杭区人民政府" in text
 
     # publicity and payment through the engine
     from workflows import services as flow_services
