@@ -640,3 +640,16 @@ def test_award_through_the_task_page(drawn, round_, chair, vstaff, client):
     application = Application.objects.get(pk=cases[0].pk)
     assert (application.status, application.approved_amount) == (Status.DISTRICT_APPROVED, Decimal("80000"))
     assert task_names(application) == ["await_publicity"]
+
+
+def test_a_round_is_opened_from_the_round_list(venture, vstaff, chair, client):
+    client.force_login(vstaff.district_reviewer)
+    assert client.get(reverse("venture_rounds")).status_code == 200
+    response = client.post(reverse("venture_rounds"), {"on": "2026-05-20", "chair": str(chair.pk)})
+    round_ = VentureRound.objects.get()
+    assert response.status_code == 302 and (round_.code, round_.chair, round_.opens_on) == ("2026Q2", chair, dt.date(2026, 4, 1))
+    assert RoundEvent.objects.get(round=round_).action == "open"
+    # a town reviewer may not open one
+    client.force_login(make_user("town-y", Role.TOWN_REVIEWER, vstaff.district_reviewer.org_unit.children.first()))
+    client.post(reverse("venture_rounds"), {"on": "2026-08-20", "chair": str(chair.pk)})
+    assert VentureRound.objects.count() == 1

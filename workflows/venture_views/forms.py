@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from cases.services.venture import Criterion
 
 
+class RoundOpenForm(forms.Form):
+    on = forms.DateField(label=_("A date in the round's period"), widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.ChoiceField(label=_("Panel chair"))
+
+    def __init__(self, *args, chairs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].choices = [(u.pk, u.get_full_name() or u.username) for u in chairs]
+
+
 class DrawForm(forms.Form):
     seed = forms.IntegerField(label=_("Seed (leave empty for a random one)"), required=False, min_value=0, max_value=2**53)
 

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
-from cases.constants import Role
-from cases.models import Expert, VentureProject
+from cases.constants import ProgrammeKind, Role
+from cases.models import Expert, Programme, User, VentureProject
 from cases.models.venture import RoundStatus, SeatStatus
 from cases.services import venture as venture_services
-from workflows.venture_views.forms import AwardForm, DrawForm, ReplaceForm, ScoreForm, SeatForm
+from workflows.venture_views.forms import AwardForm, DrawForm, ReplaceForm, RoundOpenForm, ScoreForm, SeatForm
 from workflows.views import TaskViewMixin
 
 SORTS = {"score": ("-mean_score", "id"), "-score": ("mean_score", "id"), "number": ("application__number",)}
@@ -20,10 +20,29 @@ def _round_or_404(user, pk):
     return get_object_or_404(venture_services.rounds_for_user(user=user).distinct(), pk=pk)
 
 
+def _chairs(user):
+    """District staff who may chair a panel: reviewers and approvers of the user's district."""
+    if user.org_unit_id is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True, org_unit=user.org_unit, role__in=[Role.DISTRICT_REVIEWER, Role.DISTRICT_APPROVER]
+    ).order_by("username")
+
+
 @login_required
 def round_list(request):
     rounds = venture_services.rounds_for_user(user=request.user).distinct()
-    return render(request, "workflows/venture/round_list.html", {"rounds": rounds})
+    programme = Programme.objects.filter(kind=ProgrammeKind.VENTURE).first()
+    form = RoundOpenForm(request.POST or None, chairs=_chairs(request.user))
+    if request.method == "POST" and programme is not None and form.is_valid():
+        chair = get_object_or_404(_chairs(request.user), pk=form.cleaned_data["chair"])
+        round_ = venture_services.venture_round_open(
+            programme=programme, by=request.user, chair=chair, on=form.cleaned_data["on"]
+        )
+        messages.success(request, _("Round %(code)s is open.") % {"code": round_.code})
+        return redirect("venture_round", pk=round_.pk)
+    can_open = programme is not None and request.user.has_perm("cases.review_district")
+    return render(request, "workflows/venture/round_list.html", {"rounds": rounds, "form": form, "can_open": can_open})
 
 
 @login_required
