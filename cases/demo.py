@@ -33,6 +33,31 @@ STARTUP_DOCUMENTS = [
 ]
 ALL_LEVELS = [ReviewLevel.COMMUNITY, ReviewLevel.TOWN, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL]
 
+# Graduate venture grant: the panel's rubric (weights sum to 100; points per criterion 0..max_points; the weighted
+# total is 0-100) and the tiers (a mean score at or above min_score and below the next tier's min_score gets that
+# tier's amount; below the lowest min_score: no tier). See cases.services.venture.
+VENTURE_AMOUNT_RULE = {
+    "type": "tiers",
+    "tiers": [
+        {"min_score": "60", "amount": "20000"},
+        {"min_score": "65", "amount": "50000"},
+        {"min_score": "70", "amount": "80000"},
+        {"min_score": "75", "amount": "100000"},
+        {"min_score": "80", "amount": "150000"},
+        {"min_score": "90", "amount": "200000"},
+    ],
+    "rubric": [
+        {"code": "innovation", "name": "创新性", "name_en": "Innovation", "weight": 25, "max_points": 10},
+        {"code": "market", "name": "市场前景", "name_en": "Market prospects", "weight": 25, "max_points": 10},
+        {"code": "team", "name": "团队能力", "name_en": "Team", "weight": 20, "max_points": 10},
+        {"code": "finance", "name": "财务可行性", "name_en": "Financial feasibility", "weight": 15, "max_points": 10},
+        {"code": "jobs", "name": "带动就业", "name_en": "Jobs created", "weight": 15, "max_points": 10},
+    ],
+    "panel_size": 5,
+    "outlier_distance": "20",
+    "round_months": 3,
+}
+
 PROGRAMMES = [
     dict(
         code="startup",
@@ -96,7 +121,7 @@ PROGRAMMES = [
         document_word="资",
         min_amount=Decimal("20000"),
         max_amount=Decimal("200000"),
-        amount_rule={"type": "tiers", "tiers": ["20000", "50000", "80000", "100000", "150000", "200000"]},
+        amount_rule=VENTURE_AMOUNT_RULE,
         eligibility_rules={
             "categories": ["graduate"],
             "graduate_within_years": 5,

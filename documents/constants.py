@@ -11,6 +11,9 @@ class DocumentKind(models.TextChoices):
     PUBLICITY_LIST = "publicity_list", _("Publicity list")
     PAYMENT_NOTICE = "payment_notice", _("Payment notice")
     PAYMENT_LIST = "payment_list", _("Payment batch list")
+    VENTURE_PANEL_RECORD = "venture_panel_record", _("Expert panel record")
+    VENTURE_APPROVAL_DECISION = "venture_approval_decision", _("Venture grant approval decision")
+    VENTURE_REFUSAL_NOTICE = "venture_refusal_notice", _("Venture grant refusal notice")
 
 
 # Chinese title printed on each kind; the word in the number (余人社创〔2026〕00123号) comes from the programme.
@@ -23,6 +26,9 @@ TITLES = {
     DocumentKind.PUBLICITY_LIST: "公示名单",
     DocumentKind.PAYMENT_NOTICE: "拨付通知书",
     DocumentKind.PAYMENT_LIST: "拨付清册",
+    DocumentKind.VENTURE_PANEL_RECORD: "专家评审记录",
+    DocumentKind.VENTURE_APPROVAL_DECISION: "创业项目资助审批决定书",
+    DocumentKind.VENTURE_REFUSAL_NOTICE: "创业项目资助不予批准通知书",
 }
 
 

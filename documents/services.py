@@ -20,6 +20,7 @@ from cases.services import counter_next
 from documents.constants import TITLES, DocumentKind, DocumentStatus
 from documents.models import Document, new_token
 from documents.rendering import render_pdf
+from documents.venture import VENTURE_DISTRICT_KINDS, venture_document_context
 
 KIND_WORD = {
     DocumentKind.ACCEPTANCE_NOTICE: "受",
@@ -30,12 +31,16 @@ KIND_WORD = {
     DocumentKind.PUBLICITY_LIST: "公",
     DocumentKind.PAYMENT_NOTICE: "拨",
     DocumentKind.PAYMENT_LIST: "清",
+    DocumentKind.VENTURE_PANEL_RECORD: "评",
+    DocumentKind.VENTURE_APPROVAL_DECISION: "决",
+    DocumentKind.VENTURE_REFUSAL_NOTICE: "驳",
 }
 DISTRICT_KINDS = {
     DocumentKind.APPROVAL_DECISION,
     DocumentKind.PUBLICITY_LIST,
     DocumentKind.PAYMENT_NOTICE,
     DocumentKind.PAYMENT_LIST,
+    *VENTURE_DISTRICT_KINDS,
 }
 
 
@@ -126,6 +131,7 @@ def case_document_context(*, kind: str, application: Application) -> dict:
             bank_name=line.bank_name,
             bank_masked=_masked_bank(line.account_number),
         )
+    context.update(venture_document_context(kind=kind, application=application))
     return context
 
 

@@ -13,6 +13,7 @@ from cases.models import Application, AuditEntry, BudgetEntry, BudgetEntrySplit,
 from documents.models import Document
 from workflows.flows import OPEN_TASK_FOR_STATUS
 from workflows.models import SubsidyTask
+from workflows.venture import expected_open_tasks as expected_venture_tasks
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 PAID_STATUSES = (Status.PAID, Status.CLOSED, Status.CLAWBACK)
@@ -23,9 +24,10 @@ def check_flows() -> list[str]:
     open_tasks = defaultdict(list)
     for process_id, name in SubsidyTask.objects.filter(status__in=OPEN_TASK_STATUSES).values_list("process_id", "flow_task"):
         open_tasks[process_id].append(name.name if hasattr(name, "name") else str(name).rsplit(".", 1)[-1])
-    rows = Application.objects.values_list("number", "status", "process_id", "process__status")
-    for number, status, process_id, process_status in rows.iterator(chunk_size=2000):
-        expected = OPEN_TASK_FOR_STATUS.get(status)
+    per_flow = expected_venture_tasks()  # flows whose open task depends on more than the status
+    rows = Application.objects.values_list("pk", "number", "status", "process_id", "process__status")
+    for pk, number, status, process_id, process_status in rows.iterator(chunk_size=2000):
+        expected = per_flow.get(pk) or OPEN_TASK_FOR_STATUS.get(status)
         if expected:
             if process_id is None or process_status in (PROCESS.DONE, PROCESS.CANCELED):
                 problems.append(f"{number}: status {status} but no live process")

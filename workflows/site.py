@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from workflows.flows import StartupFlow
 from workflows.selectors import processes_for_user, task_visible_to, tasks_for_user
+from workflows.venture import VentureFlow
 
 
 class ScopedInboxView(flow_views.FlowInboxListView):
@@ -141,5 +142,5 @@ class ScopedFlowAppViewset(FlowAppViewset):
 
 site = Site(
     title=_("Entrepreneurship subsidies"),
-    viewsets=[ScopedFlowAppViewset(StartupFlow, icon="assignment")],
+    viewsets=[ScopedFlowAppViewset(StartupFlow, icon="assignment"), ScopedFlowAppViewset(VentureFlow, icon="groups")],
 )

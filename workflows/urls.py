@@ -9,4 +9,5 @@ urlpatterns = [
     path("publicity/", staff_views.publicity, name="publicity"),
     path("statistics/", staff_views.statistics, name="statistics"),
     path("finance/", include("workflows.finance.urls")),
+    path("venture/", include("workflows.venture_views.urls")),
 ]

@@ -6,6 +6,7 @@ from .org import OrgUnit, User
 from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
 from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme
 from .publicity import Objection, PublicityBatch, PublicityEntry
+from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, VentureProject, VentureRound
 
 __all__ = [
     "Applicant",
@@ -30,6 +31,13 @@ __all__ = [
     "PublicityEntry",
     "ReviewOpinion",
     "User",
+    "Expert",
+    "PanelSeat",
+    "RoundEvent",
+    "ScoreSheet",
+    "Shareholder",
+    "VentureProject",
+    "VentureRound",
 ]
 
 from .calendar import CalendarDay, Counter  # noqa: E402

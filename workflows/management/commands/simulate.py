@@ -8,14 +8,19 @@ class Command(BaseCommand):
     help = "Drive N synthetic cases through the real services and flows to every terminal state, then check consistency."
 
     def add_arguments(self, parser):
-        parser.add_argument("--programme", default="startup", choices=["startup"])
+        parser.add_argument("--programme", default="startup", choices=["startup", "venture"])
         parser.add_argument("--cases", type=int, default=100)
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, programme, cases, seed, **options):
         if cases < 1:
             raise CommandError("--cases must be at least 1.")
-        report = simulation.run(cases=cases, seed=seed)
+        if programme == "venture":
+            from workflows import simulation_venture
+
+            report = simulation_venture.run(cases=cases, seed=seed)
+        else:
+            report = simulation.run(cases=cases, seed=seed)
         self.stdout.write(f"{'path':36} {'cases':>6}")
         for outcome, count in sorted(report.outcomes.items()):
             self.stdout.write(f"{outcome:36} {count:>6}")
