@@ -96,6 +96,7 @@ class Fixture:
     tasks: list[SubsidyTask]
     documents: list[Document]
     markers: set[str]
+    venture_project: object = None
 
 
 def drive_cases(programme, community, staff, rng) -> Fixture:
@@ -133,11 +134,32 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     for case in cases:
         markers |= {case.number, case.applicant.name, case.applicant.id_number, str(case.public_id)}
         markers |= {case.bank_account_number, f"/startup/{case.process_id}/"}
+    # venture grants in the same community: one awaiting the award after its panel closed, one awaiting the next panel
+    from cases.services import venture as venture_services
+    from tests.workflows.test_venture import GOOD, score_all
+    from workflows import simulation_venture
+    from workflows import venture as venture_flow
+
+    venture_programme, district = simulation_venture.ensure_setup(year=dt.date.today().year, cases=2)
+    simulation_venture.expert_pool(district, size=8)
+    chair = staff.district_reviewer
+    round_ = simulation_venture.open_round(venture_programme, by=chair, chair=chair, today=dt.date.today())
+    filed = [simulation_venture.file_venture(rng=rng, round_=round_, community=community) for _ in range(2)]
+    venture_cases = [venture_flow.venture_submit(application=case, by=user) for case, user in filed]
+    assert simulation_venture._review(venture_cases[0], "paid", staff, filed[0][1])
+    venture_services.panel_draw(round_=round_, by=chair, seed=5)
+    assert simulation_venture._review(venture_cases[1], "paid", staff, filed[1][1])  # moves to the next round
+    score_all(round_, GOOD)
+    venture_flow.venture_panel_close(round_=round_, by=chair)
+    for venture_case in venture_cases:
+        markers |= {venture_case.number, venture_case.applicant.name, venture_case.applicant.credit_code}
+    cases_and_ventures = [c.process_id for c in cases] + [Application.objects.get(pk=v.pk).process_id for v in venture_cases]
     return Fixture(
         cases=cases,
-        tasks=list(SubsidyTask.objects.filter(process_id__in=[c.process_id for c in cases]).order_by("id")),
+        tasks=list(SubsidyTask.objects.filter(process_id__in=cases_and_ventures).order_by("id")),
         documents=[],  # issued after commit: see with_documents()
         markers=markers,
+        venture_project=venture_cases[0].venture,
     )
 
 
@@ -172,6 +194,10 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"id": first.applicant.user_id}]
     if parameters == {"content_type_id", "object_id"}:
         return [{"content_type_id": ContentType.objects.get_for_model(Application).pk, "object_id": first.pk}]
+    if parameters == {"pk"} and pattern.route.startswith("venture/rounds/"):
+        return [{"pk": fixture.venture_project.round_id}]
+    if parameters == {"pk", "project_pk"}:
+        return [{"pk": fixture.venture_project.round_id, "project_pk": fixture.venture_project.pk}]
     if parameters == {"uidb64", "token"}:
         from django.utils.encoding import force_bytes
         from django.utils.http import urlsafe_base64_encode

@@ -19,6 +19,7 @@ from cases.models.venture import RoundStatus, SeatStatus
 from cases.services import venture as venture_services
 from cases.synthetic import citizen_id, credit_code
 from documents.models import Document
+from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import task_names
 from workflows import simulation, simulation_venture
@@ -628,7 +629,7 @@ def test_award_through_the_task_page(drawn, round_, chair, vstaff, client):
     venture_flow.venture_panel_close(round_=round_, by=chair)
     task = venture_flow.SubsidyTask.objects.get(process_id=cases[0].process_id, status="NEW")
     url = f"/venture/{task.process_id}/award/{task.pk}/execute/"
-    client.force_login(vstaff.approver)
+    sign_in(client, vstaff.approver)
 
     page = client.get(url)
     assert page.status_code == 200 and "70.50" in page.content.decode() and "80000" in page.content.decode()
