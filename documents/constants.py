@@ -26,6 +26,23 @@ TITLES = {
 }
 
 
+TITLES_EN = {
+    DocumentKind.ACCEPTANCE_NOTICE: "Acceptance Notice",
+    DocumentKind.CORRECTION_NOTICE: "One-Time Notice of Missing Documents",
+    DocumentKind.REVIEW_OPINION: "Review Opinion Form",
+    DocumentKind.APPROVAL_DECISION: "Approval Decision",
+    DocumentKind.REFUSAL_NOTICE: "Notice of Refusal",
+    DocumentKind.PUBLICITY_LIST: "Publicity List",
+    DocumentKind.PAYMENT_NOTICE: "Payment Notice",
+    DocumentKind.PAYMENT_LIST: "Payment Batch List",
+}
+
+
+class DocumentLanguage(models.TextChoices):
+    CHINESE = "zh-hans", _("Simplified Chinese")
+    ENGLISH = "en", _("English")
+
+
 class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUPERSEDED = "superseded", _("Superseded")
