@@ -8,7 +8,7 @@ from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
 from cases.identifiers import mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
-from documents.constants import DocumentKind
+from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
 
 
 def masked_bank(number: str) -> str:
@@ -31,10 +31,12 @@ def case_context(application: Application) -> dict:
 def _opinion_rows(application: Application) -> list[dict]:
     return [
         {
-            "level_label": ReviewLevel(o.level).label,
+            "level_label": LEVEL_ZH.get(o.level, o.level),
+            "level_label_en": str(ReviewLevel(o.level).label),
             "reviewer": o.reviewer.get_full_name() or o.reviewer.username,
             "date": timezone.localtime(o.created_at).date(),
-            "decision_label": Decision(o.decision).label,
+            "decision_label": DECISION_ZH.get(o.decision, o.decision),
+            "decision_label_en": str(Decision(o.decision).label),
             "opinion": o.opinion,
         }
         for o in application.opinions.select_related("reviewer")
@@ -50,12 +52,14 @@ def case_document_context(*, kind: str, application: Application) -> dict:
         correction = application.corrections.order_by("-id").first()
         context["items"] = [
             {
-                "kind_label": AttachmentKind(i["kind"]).label if i.get("kind") in AttachmentKind.values else "其他",
+                "kind_label": ATTACHMENT_ZH.get(i.get("kind") or "", "其他"),
+                "kind_label_en": str(AttachmentKind(i["kind"]).label) if i.get("kind") in AttachmentKind.values else "Other",
                 "message": i["message"],
             }
             for i in correction.items
         ]
-        context["level_label"] = ReviewLevel(correction.level).label
+        context["level_label"] = LEVEL_ZH.get(correction.level, correction.level)
+        context["level_label_en"] = str(ReviewLevel(correction.level).label)
         context["reviewer_name"] = correction.requested_by.get_full_name() or correction.requested_by.username
     elif kind == DocumentKind.REVIEW_OPINION:
         context["opinions"] = _opinion_rows(application)
