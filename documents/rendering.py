@@ -58,6 +58,14 @@ def _font_config():
     return FontConfiguration()
 
 
+@lru_cache(maxsize=1)
+def _print_css():
+    """The print stylesheet, parsed once per process (parsing it per document cost more than laying it out)."""
+    from weasyprint import CSS
+
+    return CSS(filename=str(ASSETS_DIR / "print.css"), url_fetcher=new_fetcher(), font_config=_font_config())
+
+
 def new_fetcher():
     return _fetcher_class()()
 
@@ -68,7 +76,7 @@ def render_pdf(html: str, *, fetcher=None) -> bytes:
 
     fetcher = fetcher or new_fetcher()
     document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(font_config=_font_config(), pdf_tags=True, pdf_variant=PDF_VARIANT)
+    return document.write_pdf(stylesheets=[_print_css()], font_config=_font_config(), pdf_tags=True, pdf_variant=PDF_VARIANT)
 
 
 def render_pdfs(htmls: Iterable[str], *, fetcher=None) -> list[bytes]:

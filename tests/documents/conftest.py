@@ -22,7 +22,11 @@ def paid_case(programme, staff, community, rng, envelope, run_on_commit):
     ):
         application = run_on_commit(simulation.decide, application, user, level, Decision.PASS)
     batch = run_on_commit(
-        flow_services.publicity_publish, programme=programme, applications=[application], by=staff.approver, starts_on=dt.date.today()
+        flow_services.publicity_publish,
+        programme=programme,
+        applications=[application],
+        by=staff.approver,
+        starts_on=dt.date.today(),
     )
     run_on_commit(flow_services.publicity_close_due, today=batch.ends_on + dt.timedelta(days=1))
     run_on_commit(simulation.pay, programme, [application], staff, set(), rng)

@@ -2,6 +2,7 @@
 
 import io
 import re
+import shutil
 import subprocess
 
 from fontTools.pens.boundsPen import BoundsPen
@@ -9,9 +10,11 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, a Makefile system package
+
 
 def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return subprocess.run([PDFTOTEXT, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
 
 
 def _resolve(obj):

@@ -54,7 +54,9 @@ def test_correction_and_refusal_steps_issue_their_notices(programme, staff, comm
     application = run_on_commit(
         simulation.return_and_correct, application, staff.community[community.pk], ReviewLevel.COMMUNITY, applicant
     )
-    application = run_on_commit(simulation.decide, application, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.PASS)
+    application = run_on_commit(
+        simulation.decide, application, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.PASS
+    )
     run_on_commit(simulation.decide, application, staff.town[community.parent_id], ReviewLevel.TOWN, Decision.REJECT)
 
     # then the correction notice lists every item and the refusal notice gives the reason and the appeal route
