@@ -85,3 +85,24 @@ def test_english_variant_for_a_programme_that_asks_for_it(programme, staff, comm
     assert "Approval Decision" in text and "One-off start-up subsidy" in text
     assert application.number in text and format_yuan(application.approved_amount) in text
     assert characters_without_glyph(read(decision)) == set()
+
+
+def test_bulk_issue_gives_each_case_its_own_document_once(programme, staff, community, rng, run_on_commit):
+    # given three approved cases
+    from documents.services import documents_issue_bulk
+
+    cases = []
+    for _ in range(3):
+        application, _ = submitted(programme=programme, community=community, rng=rng)
+        cases.append(advance(application, staff, through=ReviewLevel.APPROVAL))
+
+    # when the approval decisions are issued in bulk, twice (a retried batch)
+    first = documents_issue_bulk(kind="approval_decision", applications=cases, step_suffix="reprint-2026")
+    second = documents_issue_bulk(kind="approval_decision", applications=cases, step_suffix="reprint-2026")
+
+    # then each case has one bulk document with its own number, digest and token, and the retry issued nothing
+    assert [d.pk for d in first] == [d.pk for d in second]
+    assert [d.application_id for d in first] == [c.pk for c in cases]
+    assert len({d.number for d in first}) == len({d.sha256 for d in first}) == len({d.token for d in first}) == 3
+    for document, application in zip(first, cases, strict=True):
+        assert application.applicant.name in pdf_flat_text(read(document))
