@@ -4,7 +4,8 @@ The fetcher serves the project's own document assets and inline data: URLs; anyt
 http, https, ftp) is refused and recorded, so user text can never make the renderer read a file or the network.
 
 Speed (measured on this project's approval decision, CPU time): subsetting a Noto CJK face costs about 40 ms per
-face per PDF, more than layout. The print CSS therefore uses one weight of one CJK face; one FontConfiguration is
+face per PDF, more than layout. The print CSS therefore uses one weight, a small GB 2312 Song face first and Noto
+CJK only as the fallback for rare characters (see print.css); one FontConfiguration and one parsed stylesheet are
 reused by every render in the process. Laying out many documents in one WeasyPrint pass and writing each page
 separately was measured and saves nothing (the per-PDF font subsetting dominates), so a batch is a loop.
 """
