@@ -32,6 +32,43 @@ TITLES = {
 }
 
 
+TITLES_EN = {
+    DocumentKind.ACCEPTANCE_NOTICE: "Acceptance Notice",
+    DocumentKind.CORRECTION_NOTICE: "One-Time Notice of Missing Documents",
+    DocumentKind.REVIEW_OPINION: "Review Opinion Form",
+    DocumentKind.APPROVAL_DECISION: "Approval Decision",
+    DocumentKind.REFUSAL_NOTICE: "Notice of Refusal",
+    DocumentKind.PUBLICITY_LIST: "Publicity List",
+    DocumentKind.PAYMENT_NOTICE: "Payment Notice",
+    DocumentKind.PAYMENT_LIST: "Payment Batch List",
+}
+
+
+class DocumentLanguage(models.TextChoices):
+    CHINESE = "zh-hans", _("Simplified Chinese")
+    ENGLISH = "en", _("English")
+
+
 class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+# Official Chinese wording printed on documents. The record's labels are English msgids and the project ships no
+# compiled Chinese catalogue yet, so the documents carry their own wording (English documents use the labels).
+LEVEL_ZH = {"community": "社区受理", "town": "镇街审核", "district": "区级审核", "approval": "区级审批"}
+DECISION_ZH = {"pass": "通过", "return": "退回补正", "reject": "不予通过"}
+ATTACHMENT_ZH = {
+    "id_card": "居民身份证",
+    "business_licence": "营业执照",
+    "graduation_certificate": "毕业证书",
+    "unemployment_certificate": "失业登记证明",
+    "land_certificate": "被征地证明",
+    "lease": "经营场所租赁合同",
+    "social_insurance_record": "社会保险缴费记录",
+    "bank_account": "银行账户证明",
+    "disability_certificate": "残疾人证",
+    "business_plan": "创业计划书",
+    "shareholder_register": "股东名册",
+    "degree_certificate": "学位证书",
+}

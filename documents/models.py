@@ -33,11 +33,28 @@ class Document(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.VALID)
     supersedes = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="superseded_by")
+    # Who asked for a re-issue and why (empty for documents issued by a workflow step).
+    issued_by = models.ForeignKey("cases.User", models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("reason for re-issue"), blank=True)
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["issued_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(supersedes__isnull=True) | ~models.Q(reason=""), name="document_reissue_has_reason"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs):
+        # Immutable once issued: the only later change is the status, set by document_reissue with a queryset update.
+        if self.pk is not None:
+            raise ValueError("An issued document is immutable; re-issue it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An issued document stays on record; re-issue it instead.")

@@ -1,8 +1,9 @@
 """Issue documents: number, render, store with SHA-256. One document per step (step_key); an issued document is
-never overwritten: a re-issue gets a new number and supersedes the old one."""
+never overwritten: a re-issue gets a new number and supersedes the old one, both stay on record."""
 
 import hashlib
-from decimal import Decimal
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
@@ -12,15 +13,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
-from cases.identifiers import mask_citizen_id
-from cases.models import Application, OrgUnit, PaymentBatch, PublicityBatch
-from cases.money import format_yuan, yuan_in_capitals
+from cases.constants import Role, UnitLevel
+from cases.models import Application, OrgUnit, PaymentBatch, Programme, PublicityBatch, User
 from cases.services import counter_next
-from documents.constants import TITLES, DocumentKind, DocumentStatus
+from cases.services.audit import audit_record
+from documents.constants import TITLES, TITLES_EN, DocumentKind, DocumentLanguage, DocumentStatus
+from documents.contexts import case_document_context, payment_list_context, publicity_context
+from documents.exceptions import DocumentAlreadySuperseded, ReissueNotAllowed, ReissueReasonMissing
 from documents.models import Document, new_token
 from documents.rendering import render_pdf
-from documents.venture import VENTURE_DISTRICT_KINDS, venture_document_context
+from documents.selectors import document_visible_to
+from documents.venture import VENTURE_DISTRICT_KINDS
 
 KIND_WORD = {
     DocumentKind.ACCEPTANCE_NOTICE: "受",
@@ -42,142 +45,114 @@ DISTRICT_KINDS = {
     DocumentKind.PAYMENT_LIST,
     *VENTURE_DISTRICT_KINDS,
 }
+# Staff who may correct a document in their scope; managers, auditors, experts and applicants only read.
+REISSUERS = {
+    Role.COMMUNITY_OFFICER,
+    Role.TOWN_REVIEWER,
+    Role.DISTRICT_REVIEWER,
+    Role.DISTRICT_APPROVER,
+    Role.FINANCE_OFFICER,
+    Role.ADMINISTRATOR,
+}
+
+
+class _AlreadyIssued(Exception):
+    """Raised inside the numbering transaction to roll the counter back when another worker issued the step."""
 
 
 def document_number_next(*, unit: OrgUnit, kind: str, programme_word: str, year: int) -> str:
-    """余人社创决〔2026〕00123号: gapless per issuing unit x kind x year (row lock on the counter)."""
+    """余人社创决〔2026〕00123号: gapless per issuing unit x kind x year.
+
+    The counter row stays locked until the caller's transaction ends, so the caller must insert the document in
+    the same transaction: a rollback gives the number back, a commit uses it. No gap, no duplicate.
+    """
     value = counter_next(key=f"doc:{unit.code}:{kind}:{programme_word}:{year}")
     prefix = unit.document_prefix or unit.name
     return f"{prefix}人社{programme_word}{KIND_WORD[DocumentKind(kind)]}〔{year}〕{value:05d}号"
 
 
-def _unit_title(unit: OrgUnit) -> str:
+def document_language_for(*, programme: Programme) -> str:
+    """Simplified Chinese unless the programme is listed in settings.DOCUMENTS_ENGLISH_PROGRAMMES (programme codes)."""
+    english = getattr(settings, "DOCUMENTS_ENGLISH_PROGRAMMES", ())
+    return DocumentLanguage.ENGLISH if programme.code in english else DocumentLanguage.CHINESE
+
+
+def _unit_title(unit: OrgUnit, language: str) -> str:
+    if language == DocumentLanguage.ENGLISH:
+        name = unit.name_en or unit.name
+        if unit.level == UnitLevel.DISTRICT:
+            return f"{name} Human Resources and Social Security Bureau"
+        return f"{name} Labour Security Service Office" if unit.level == UnitLevel.TOWN else f"{name} Employment Service Station"
     if unit.level == UnitLevel.DISTRICT:
         return f"{unit.name}人力资源和社会保障局"
     return f"{unit.name}劳动保障服务所" if unit.level == UnitLevel.TOWN else f"{unit.name}公共就业服务站"
 
 
 def _qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
+    # A small PNG drawn without interpolation (print.css) scans as well as SVG and renders ~15 % faster per page.
+    return segno.make(url, error="m").png_data_uri(scale=4, border=1)
 
 
-def _masked_bank(number: str) -> str:
-    return "*" * max(len(number) - 4, 0) + number[-4:]
+def _issued_on(issued_at, language: str) -> str:
+    day = timezone.localtime(issued_at).date()
+    if language == DocumentLanguage.ENGLISH:
+        return f"{day:%d %B %Y}"
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _case_context(application: Application) -> dict:
-    applicant = application.applicant
-    return {
-        "case": application,
-        "masked_identifier": mask_citizen_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
-        "requested_yuan": format_yuan(application.requested_amount),
-        "requested_capitals": yuan_in_capitals(application.requested_amount),
-        "submitted_on": timezone.localtime(application.submitted_at).date() if application.submitted_at else "",
-        "bank_masked": _masked_bank(application.bank_account_number),
-        "bank_name": application.bank_name,
+def document_html(
+    *, kind: str, number: str, token: str, unit: OrgUnit, context: dict, issued_at, language: str = DocumentLanguage.CHINESE
+) -> str:
+    """The official layout: issuing unit header, title, number, body, seal area, date, verification QR code."""
+    verify_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[token])
+    english = language == DocumentLanguage.ENGLISH
+    context = {
+        **context,
+        "title": (TITLES_EN if english else TITLES)[DocumentKind(kind)],
+        "number": number,
+        "issuing_unit_title": _unit_title(unit, language),
+        "issued_on": _issued_on(issued_at, language),
+        "verify_url": verify_url,
+        "qr_data_uri": _qr_data_uri(verify_url),
+        "language": language,
     }
+    template = f"documents/en/{kind}.html" if english else f"documents/{kind}.html"
+    with translation.override(language):
+        return render_to_string(template, context)
 
 
-def _opinion_rows(application: Application) -> list[dict]:
-    return [
-        {
-            "level_label": ReviewLevel(o.level).label,
-            "reviewer": o.reviewer.get_full_name() or o.reviewer.username,
-            "date": timezone.localtime(o.created_at).date(),
-            "decision_label": Decision(o.decision).label,
-            "opinion": o.opinion,
-        }
-        for o in application.opinions.select_related("reviewer")
-    ]
+def document_render(
+    *, kind: str, number: str, token: str, unit: OrgUnit, context: dict, issued_at, language: str = DocumentLanguage.CHINESE
+) -> bytes:
+    html = document_html(
+        kind=kind, number=number, token=token, unit=unit, context=context, issued_at=issued_at, language=language
+    )
+    return render_pdf(html)
 
 
-def case_document_context(*, kind: str, application: Application) -> dict:
-    context = _case_context(application)
-    last_opinion = application.opinions.select_related("reviewer").order_by("-id").first()
-    if kind == DocumentKind.ACCEPTANCE_NOTICE:
-        context["deadline"] = application.deadline
-    elif kind == DocumentKind.CORRECTION_NOTICE:
-        correction = application.corrections.order_by("-id").first()
-        context["items"] = [
-            {
-                "kind_label": AttachmentKind(i["kind"]).label if i.get("kind") in AttachmentKind.values else "其他",
-                "message": i["message"],
-            }
-            for i in correction.items
-        ]
-        context["level_label"] = ReviewLevel(correction.level).label
-        context["reviewer_name"] = correction.requested_by.get_full_name() or correction.requested_by.username
-    elif kind == DocumentKind.REVIEW_OPINION:
-        context["opinions"] = _opinion_rows(application)
-    elif kind == DocumentKind.APPROVAL_DECISION:
-        context["approved_yuan"] = format_yuan(application.approved_amount)
-        context["approved_capitals"] = yuan_in_capitals(application.approved_amount)
-    elif kind == DocumentKind.REFUSAL_NOTICE:
-        objection = application.objections.order_by("-id").first()
-        context["reason"] = (
-            (objection.decision_reason if objection and objection.status == "upheld" else last_opinion.opinion)
-            if (objection or last_opinion)
-            else ""
+@dataclass(frozen=True)
+class _Subject:
+    context: dict
+    programme: Programme
+    unit: OrgUnit
+
+
+def _subject(
+    *, kind: str, application: Application | None, publicity_batch: PublicityBatch | None, payment_batch: PaymentBatch | None
+) -> _Subject:
+    if application is not None:
+        context, programme, base_unit = (
+            case_document_context(kind=kind, application=application),
+            application.programme,
+            application.org_unit,
         )
-        district = application.org_unit.ancestor_at(UnitLevel.DISTRICT)
-        context["appeal_body"] = f"{district.name}人民政府"
-    elif kind == DocumentKind.PAYMENT_NOTICE:
-        line = application.payment_lines.filter(status="paid").select_related("batch").get()
-        context.update(
-            paid_yuan=format_yuan(line.amount),
-            paid_capitals=yuan_in_capitals(line.amount),
-            paid_on=timezone.localtime(line.settled_at).date(),
-            batch_number=line.batch.number,
-            bank_name=line.bank_name,
-            bank_masked=_masked_bank(line.account_number),
-        )
-    context.update(venture_document_context(kind=kind, application=application))
-    return context
-
-
-def publicity_context(batch: PublicityBatch) -> dict:
-    entries = batch.entries.select_related("application__applicant").order_by("id")
-    rows = []
-    total = Decimal("0")
-    for entry in entries:
-        applicant = entry.application.applicant
-        rows.append(
-            {
-                "name": applicant.name,
-                "masked_id": mask_citizen_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
-                "number": entry.application.number,
-                "amount": f"{entry.amount:,.2f}",
-            }
-        )
-        total += entry.amount
-    return {
-        "programme": batch.programme,
-        "rows": rows,
-        "starts_on": batch.starts_on,
-        "ends_on": batch.ends_on,
-        "total_yuan": format_yuan(total),
-    }
-
-
-def payment_list_context(batch: PaymentBatch) -> dict:
-    rows = [
-        {
-            "payee": line.payee_name,
-            "bank": line.bank_name,
-            "account": line.account_number,
-            "number": line.application.number,
-            "amount": f"{line.amount:,.2f}",
-        }
-        for line in batch.lines.select_related("application").order_by("id")
-    ]
-    approver = batch.approved_by
-    return {
-        "batch": batch,
-        "rows": rows,
-        "total_yuan": format_yuan(batch.total),
-        "total_capitals": yuan_in_capitals(batch.total),
-        "approver_name": (approver.get_full_name() or approver.username) if approver else "",
-    }
+    elif publicity_batch is not None:
+        context, programme, base_unit = publicity_context(publicity_batch), publicity_batch.programme, publicity_batch.org_unit
+    elif payment_batch is not None:
+        context, programme, base_unit = payment_list_context(payment_batch), payment_batch.programme, payment_batch.org_unit
+    else:
+        raise ValueError("A document is about a case, a publicity batch or a payment batch.")
+    return _Subject(context=context, programme=programme, unit=_issuing_unit(kind, application, base_unit))
 
 
 def _issuing_unit(kind: str, application: Application | None, fallback: OrgUnit) -> OrgUnit:
@@ -187,25 +162,6 @@ def _issuing_unit(kind: str, application: Application | None, fallback: OrgUnit)
     return last.org_unit if last else application.org_unit
 
 
-def document_render(
-    *, kind: str, number: str, token: str, unit: OrgUnit, context: dict, issued_at, language: str = "zh-hans"
-) -> bytes:
-    verify_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[token])
-    context = {
-        **context,
-        "title": TITLES[DocumentKind(kind)],
-        "number": number,
-        "issuing_unit_title": _unit_title(unit),
-        "issued_on": f"{timezone.localtime(issued_at):%Y年%m月%d日}",
-        "verify_url": verify_url,
-        "qr_data_uri": _qr_data_uri(verify_url),
-        "language": language,
-    }
-    with translation.override(language):
-        html = render_to_string(f"documents/{kind}.html", context)
-    return render_pdf(html)
-
-
 def document_issue(
     *,
     kind: str,
@@ -213,48 +169,125 @@ def document_issue(
     application: Application | None = None,
     publicity_batch: PublicityBatch | None = None,
     payment_batch: PaymentBatch | None = None,
+    language: str | None = None,
     supersedes: Document | None = None,
+    by: User | None = None,
+    reason: str = "",
 ) -> Document:
-    """Issue the document for one step. Issuing the same step again returns the existing document."""
+    """Issue the document for one step. Issuing the same step again (retry, duplicate task) returns the existing one.
+
+    Numbering, rendering and the insert share one transaction: the counter row lock serialises issuers of the same
+    unit x kind x year, a second issuer of the same step sees the first one's row once it holds the lock and rolls
+    its increment back, so a duplicate never consumes a number.
+    """
     existing = Document.objects.filter(step_key=step_key).first()
     if existing:
         return existing
-    if application is not None:
-        context = case_document_context(kind=kind, application=application)
-        programme, base_unit = application.programme, application.org_unit
-    elif publicity_batch is not None:
-        context, programme, base_unit = publicity_context(publicity_batch), publicity_batch.programme, publicity_batch.org_unit
-    else:
-        context, programme, base_unit = payment_list_context(payment_batch), payment_batch.programme, payment_batch.org_unit
-    unit = _issuing_unit(kind, application, base_unit)
+    subject = _subject(kind=kind, application=application, publicity_batch=publicity_batch, payment_batch=payment_batch)
+    language = language or document_language_for(programme=subject.programme)
     issued_at = timezone.now()
     token = new_token()
-    # Render outside the numbering transaction: the counter row stays locked only for the insert.
-    year = timezone.localdate().year
-    with transaction.atomic():
-        number = document_number_next(unit=unit, kind=kind, programme_word=programme.document_word, year=year)
-        pdf = document_render(kind=kind, number=number, token=token, unit=unit, context=context, issued_at=issued_at)
-        document = Document(
-            kind=kind,
-            number=number,
-            step_key=step_key,
-            application=application,
-            publicity_batch=publicity_batch,
-            payment_batch=payment_batch,
-            issuing_unit=unit,
-            issued_at=issued_at,
-            size=len(pdf),
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            token=token,
-            supersedes=supersedes,
-        )
-        document.file.save(f"{token}.pdf", ContentFile(pdf), save=False)
-        try:
-            with transaction.atomic():
-                document.save()
-        except IntegrityError:
-            document.file.delete(save=False)
-            return Document.objects.get(step_key=step_key)
-        if supersedes is not None:
-            Document.objects.filter(pk=supersedes.pk).update(status=DocumentStatus.SUPERSEDED)
+    document = None
+    try:
+        with transaction.atomic():
+            number = document_number_next(
+                unit=subject.unit, kind=kind, programme_word=subject.programme.document_word, year=timezone.localdate().year
+            )
+            if Document.objects.filter(step_key=step_key).exists():
+                raise _AlreadyIssued()
+            pdf = document_render(
+                kind=kind,
+                number=number,
+                token=token,
+                unit=subject.unit,
+                context=subject.context,
+                issued_at=issued_at,
+                language=language,
+            )
+            document = Document(
+                kind=kind,
+                number=number,
+                step_key=step_key,
+                application=application,
+                publicity_batch=publicity_batch,
+                payment_batch=payment_batch,
+                issuing_unit=subject.unit,
+                issued_at=issued_at,
+                language=language,
+                size=len(pdf),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                token=token,
+                supersedes=supersedes,
+                issued_by=by,
+                reason=reason,
+            )
+            document.file.save(f"{token}.pdf", ContentFile(pdf), save=False)
+            document.save()
+            if supersedes is not None:
+                changed = Document.objects.filter(pk=supersedes.pk, status=DocumentStatus.VALID).update(
+                    status=DocumentStatus.SUPERSEDED
+                )
+                if changed != 1:
+                    raise DocumentAlreadySuperseded()
+    except (_AlreadyIssued, IntegrityError):
+        if document is not None and document.file.name:
+            document.file.storage.delete(document.file.name)
+        found = Document.objects.filter(step_key=step_key).first()
+        if found is None:
+            raise
+        return found
+    except BaseException:
+        if document is not None and document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
     return document
+
+
+def documents_issue_bulk(*, kind: str, applications: Iterable[Application], step_suffix: str) -> list[Document]:
+    """Issue one document of `kind` per case in one process pass (one font configuration, one fetcher).
+
+    Each document still gets its own number, PDF, digest and token; re-running the bulk issues nothing twice.
+    """
+    return [
+        document_issue(kind=kind, step_key=f"{kind}:case:{application.pk}:{step_suffix}", application=application)
+        for application in applications
+    ]
+
+
+def _may_reissue(*, user: User, document: Document) -> bool:
+    return (
+        user.is_authenticated and user.is_active and user.role in REISSUERS and document_visible_to(user=user, document=document)
+    )
+
+
+def document_reissue(*, document: Document, by: User, reason: str) -> Document:
+    """A new version with a new number that supersedes `document`; both stay on record; the case audit says why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReissueReasonMissing()
+    if not _may_reissue(user=by, document=document):
+        raise ReissueNotAllowed()
+    with transaction.atomic():
+        old = Document.objects.select_for_update().get(pk=document.pk)
+        if old.status != DocumentStatus.VALID:
+            raise DocumentAlreadySuperseded()
+        new = document_issue(
+            kind=old.kind,
+            step_key=f"reissue:{old.pk}",
+            application=old.application,
+            publicity_batch=old.publicity_batch,
+            payment_batch=old.payment_batch,
+            language=old.language,
+            supersedes=old,
+            by=by,
+            reason=reason,
+        )
+        if old.application_id:
+            audit_record(
+                application=old.application,
+                by=by,
+                action="document_reissued",
+                from_status=old.application.status,
+                comment=f"{old.number} -> {new.number}: {reason}",
+            )
+    return new

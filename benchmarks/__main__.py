@@ -1,0 +1,20 @@
+import os
+import sys
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    # Its own database: rendering reads none, but Django wants one; never the project's file or a shared server.
+    os.environ["DATABASE_URL"] = "sqlite://:memory:"
+    os.environ["CELERY_BROKER_URL"] = ""
+    import django
+
+    django.setup()
+    from benchmarks import documents
+
+    return documents.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

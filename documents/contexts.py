@@ -1,0 +1,137 @@
+"""What each document kind prints: plain dicts built from the record (one query shape per kind, no rendering here)."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
+from cases.identifiers import mask_citizen_id
+from cases.models import Application, PaymentBatch, PublicityBatch
+from cases.money import format_yuan, yuan_in_capitals
+from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
+from documents.venture import venture_document_context
+
+
+def masked_bank(number: str) -> str:
+    return "*" * max(len(number) - 4, 0) + number[-4:]
+
+
+def case_context(application: Application) -> dict:
+    applicant = application.applicant
+    return {
+        "case": application,
+        "masked_identifier": mask_citizen_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
+        "requested_yuan": format_yuan(application.requested_amount),
+        "requested_capitals": yuan_in_capitals(application.requested_amount),
+        "submitted_on": timezone.localtime(application.submitted_at).date() if application.submitted_at else "",
+        "bank_masked": masked_bank(application.bank_account_number),
+        "bank_name": application.bank_name,
+    }
+
+
+def _opinion_rows(application: Application) -> list[dict]:
+    return [
+        {
+            "level_label": LEVEL_ZH.get(o.level, o.level),
+            "level_label_en": str(ReviewLevel(o.level).label),
+            "reviewer": o.reviewer.get_full_name() or o.reviewer.username,
+            "date": timezone.localtime(o.created_at).date(),
+            "decision_label": DECISION_ZH.get(o.decision, o.decision),
+            "decision_label_en": str(Decision(o.decision).label),
+            "opinion": o.opinion,
+        }
+        for o in application.opinions.select_related("reviewer")
+    ]
+
+
+def case_document_context(*, kind: str, application: Application) -> dict:
+    context = case_context(application)
+    last_opinion = application.opinions.select_related("reviewer").order_by("-id").first()
+    if kind == DocumentKind.ACCEPTANCE_NOTICE:
+        context["deadline"] = application.deadline
+    elif kind == DocumentKind.CORRECTION_NOTICE:
+        correction = application.corrections.order_by("-id").first()
+        context["items"] = [
+            {
+                "kind_label": ATTACHMENT_ZH.get(i.get("kind") or "", "其他"),
+                "kind_label_en": str(AttachmentKind(i["kind"]).label) if i.get("kind") in AttachmentKind.values else "Other",
+                "message": i["message"],
+            }
+            for i in correction.items
+        ]
+        context["level_label"] = LEVEL_ZH.get(correction.level, correction.level)
+        context["level_label_en"] = str(ReviewLevel(correction.level).label)
+        context["reviewer_name"] = correction.requested_by.get_full_name() or correction.requested_by.username
+    elif kind == DocumentKind.REVIEW_OPINION:
+        context["opinions"] = _opinion_rows(application)
+    elif kind == DocumentKind.APPROVAL_DECISION:
+        context["approved_yuan"] = format_yuan(application.approved_amount)
+        context["approved_capitals"] = yuan_in_capitals(application.approved_amount)
+    elif kind == DocumentKind.REFUSAL_NOTICE:
+        objection = application.objections.order_by("-id").first()
+        context["reason"] = (
+            (objection.decision_reason if objection and objection.status == "upheld" else last_opinion.opinion)
+            if (objection or last_opinion)
+            else ""
+        )
+        district = application.org_unit.ancestor_at(UnitLevel.DISTRICT)
+        context["appeal_body"] = f"{district.name}人民政府"
+        context["appeal_body_en"] = f"the People's Government of {district.name_en or district.name}"
+    elif kind == DocumentKind.PAYMENT_NOTICE:
+        line = application.payment_lines.filter(status="paid").select_related("batch").get()
+        context.update(
+            paid_yuan=format_yuan(line.amount),
+            paid_capitals=yuan_in_capitals(line.amount),
+            paid_on=timezone.localtime(line.settled_at).date(),
+            batch_number=line.batch.number,
+            bank_name=line.bank_name,
+            bank_masked=masked_bank(line.account_number),
+        )
+    context.update(venture_document_context(kind=kind, application=application))
+    return context
+
+
+def publicity_context(batch: PublicityBatch) -> dict:
+    entries = batch.entries.select_related("application__applicant").order_by("id")
+    rows = []
+    total = Decimal("0")
+    for entry in entries:
+        applicant = entry.application.applicant
+        rows.append(
+            {
+                "name": applicant.name,
+                "masked_id": mask_citizen_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
+                "number": entry.application.number,
+                "amount": f"{entry.amount:,.2f}",
+            }
+        )
+        total += entry.amount
+    return {
+        "programme": batch.programme,
+        "rows": rows,
+        "starts_on": batch.starts_on,
+        "ends_on": batch.ends_on,
+        "total_yuan": format_yuan(total),
+        "total_capitals": yuan_in_capitals(total),
+    }
+
+
+def payment_list_context(batch: PaymentBatch) -> dict:
+    rows = [
+        {
+            "payee": line.payee_name,
+            "bank": line.bank_name,
+            "account": line.account_number,
+            "number": line.application.number,
+            "amount": f"{line.amount:,.2f}",
+        }
+        for line in batch.lines.select_related("application").order_by("id")
+    ]
+    approver = batch.approved_by
+    return {
+        "batch": batch,
+        "rows": rows,
+        "total_yuan": format_yuan(batch.total),
+        "total_capitals": yuan_in_capitals(batch.total),
+        "approver_name": (approver.get_full_name() or approver.username) if approver else "",
+    }
