@@ -11,6 +11,7 @@ from cases.identifiers import mask_name
 from cases.models import OrgUnit
 from documents.models import Document
 from documents.services import document_reissue
+from tests.auth import sign_in
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,13 @@ pytestmark = pytest.mark.django_db
 def decision(paid_case) -> Document:
     application, _ = paid_case
     return Document.objects.get(application=application, kind="approval_decision")
+
+
+@pytest.fixture
+def client(client):
+    """The assertions below read the English page (the default language is Simplified Chinese)."""
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def read(document: Document) -> bytes:
@@ -88,13 +96,13 @@ def test_download_is_for_the_owner_and_staff_in_scope_only(client, paid_case, de
     url = f"/documents/{decision.token}/download"
 
     for outsider in (other_town_staff, other_applicant):
-        client.force_login(outsider)
+        sign_in(client, outsider)
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
 
     for insider in (owner, staff.community[community.pk], staff.town[community.parent_id], staff.approver):
-        client.force_login(insider)
+        sign_in(client, insider)
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
