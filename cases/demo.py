@@ -193,7 +193,7 @@ def org_units_load() -> OrgUnit:
     for town_code, town_name, town_en, communities in TOWNS:
         town = _unit(town_code, town_name, town_en, UnitLevel.TOWN, district, town_name[:2])
         for index, community in enumerate(communities, start=1):
-            _unit(f"{town_code}{index:03d}", community, "", UnitLevel.COMMUNITY, town, town_name[:2] + community[:2])
+            _unit(f"{town_code}{index:03d}", community, "", UnitLevel.COMMUNITY, town, community)
     return district
 
 

@@ -44,7 +44,7 @@ class TaskViewMixin(LoginRequiredMixin):
         return context
 
     def get_success_url(self):
-        return "/workflow/"
+        return "/"
 
 
 class DecisionView(TaskViewMixin, FormView):
