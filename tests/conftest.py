@@ -33,9 +33,11 @@ def services_configured() -> str | None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under CI=true a skipped service-backed test is a failure: the second pass must really run it."""
+    """Under CI=true a skipped service-backed (or PostgreSQL-only) test is a failure: the second pass must run it.
+    The SQLite pass deselects them with -m, so they are never "skipped" there."""
     report = yield
-    if report.skipped and os.environ.get("CI") == "true" and item.get_closest_marker("services") is not None:
+    needs_services = item.get_closest_marker("services") or item.get_closest_marker("postgres")
+    if report.skipped and os.environ.get("CI") == "true" and needs_services is not None:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"CI=true: a service-backed test may not be skipped ({reason})"
