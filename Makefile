@@ -43,6 +43,7 @@ run: deps
 
 lint: deps-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
@@ -50,13 +51,14 @@ lint: deps-dev
 # real Celery worker. Without those services the second pass is skipped with its reason, except under CI=true.
 test: lint test-sqlite test-services
 
+# `env -u`: an empty DATABASE_URL is not "unset" for the settings (it fails to parse).
 test-sqlite: deps-dev
-	DJANGO_DEBUG=1 DATABASE_URL= CELERY_BROKER_URL= $(PY) -m pytest -m "not services" -p no:cacheprovider
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres" -p no:cacheprovider
 
 test-services: deps-dev
 	@if $(PY) tests/services_available.py "$(PG_URL)" "$(REDIS_URL_CI)"; then \
 	  DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
-	    $(PY) -m pytest -p no:cacheprovider; \
+	    $(PY) -m pytest -p no:cacheprovider --create-db; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
 	else echo "SKIPPED: PostgreSQL + Redis pass (services not reachable at $(PG_URL) / $(REDIS_URL_CI))."; fi
 
