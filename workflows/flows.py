@@ -18,7 +18,12 @@ from workflows.nodes import ServiceTask
 
 
 def status_of(activation) -> str:
-    return Application.objects.values_list("status", flat=True).get(process_id=activation.process.pk)
+    """The case's status, read once per routing decision (a Switch asks every case condition in turn)."""
+    status = getattr(activation, "_case_status", None)
+    if status is None:
+        status = Application.objects.values_list("status", flat=True).get(process_id=activation.process.pk)
+        activation._case_status = status
+    return status
 
 
 def status_is(*statuses):
