@@ -5,7 +5,7 @@ audit, complete the open task, then schedule documents and notifications after c
 Lock order is always case row -> process row, so two writers never wait on each other in a cycle.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -71,6 +71,32 @@ def case_submit(*, application: Application, by: User) -> Application:
     return application
 
 
+def human_task_complete(
+    *, task_id: int, by: User, nodes: Iterable[str], action: Callable[[Application, SubsidyTask], Application]
+) -> Application:
+    """Complete a human task inside the caller's transaction: lock the case row, then the flow; refuse a task that
+    is finished, of another node or held by someone else; `action` (a cases service) checks permission and changes
+    the case; then the task is completed and the flow routes to the next node."""
+    task = SubsidyTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise TransitionForbidden()
+    application = _lock_case(process_id=task.process_id)
+    with task.activation() as activation:
+        task = activation.task
+        if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            raise TaskAlreadyCompleted()
+        if task.flow_task.name not in nodes:
+            raise TransitionForbidden()
+        if task.owner_id is not None and task.owner_id != by.pk:
+            raise PermissionDenied(_("The task is assigned to someone else."))
+        application = action(application, task)
+        if task.status == STATUS.NEW:
+            activation.assign(by)
+        activation.start(None)
+        activation.execute()
+    return application
+
+
 def task_decide(
     *,
     task_id: int,
@@ -81,28 +107,18 @@ def task_decide(
     items: list[dict] | None = None,
 ) -> Application:
     """Complete a human review task (accept, town_review, district_review, approve)."""
-    task = SubsidyTask.objects.filter(pk=task_id).select_related("process").first()
-    if task is None:
-        raise TransitionForbidden()
+
+    levels: list[str] = []
+
+    def decide(application: Application, task: SubsidyTask) -> Application:
+        levels.append(TASK_LEVEL[task.flow_task.name])
+        return case_services.application_decide(
+            application=application, by=by, level=levels[0], decision=decision, opinion=opinion, amount=amount, items=items
+        )
+
     with transaction.atomic():
-        application = _lock_case(process_id=task.process_id)
-        with task.activation() as activation:
-            task = activation.task
-            if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-                raise TaskAlreadyCompleted()
-            if task.owner_id is not None and task.owner_id != by.pk:
-                raise PermissionDenied(_("The task is assigned to someone else."))
-            level = TASK_LEVEL.get(task.flow_task.name)
-            if level is None:
-                raise TransitionForbidden()
-            application = case_services.application_decide(
-                application=application, by=by, level=level, decision=decision, opinion=opinion, amount=amount, items=items
-            )
-            if task.status == STATUS.NEW:
-                activation.assign(by)
-            activation.start(None)
-            activation.execute()
-        _schedule_decision_document(application=application, level=level, decision=decision)
+        application = human_task_complete(task_id=task_id, by=by, nodes=TASK_LEVEL, action=decide)
+        _schedule_decision_document(application=application, level=levels[0], decision=decision)
         notify_status_change(application=application)
     return application
 
@@ -170,22 +186,11 @@ def objection_record(*, application: Application, by: User, objector_name: str, 
 
 
 def task_objection_decide(*, task_id: int, by: User, upheld: bool, reason: str) -> Application:
-    task = SubsidyTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise TransitionForbidden()
+    def decide(application: Application, task: SubsidyTask) -> Application:
+        return case_services.objection_decide(application=application, by=by, upheld=upheld, reason=reason)
+
     with transaction.atomic():
-        application = _lock_case(process_id=task.process_id)
-        with task.activation() as activation:
-            task = activation.task
-            if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task.name != "investigate_objection":
-                raise TaskAlreadyCompleted()
-            if task.owner_id is not None and task.owner_id != by.pk:
-                raise PermissionDenied(_("The task is assigned to someone else."))
-            application = case_services.objection_decide(application=application, by=by, upheld=upheld, reason=reason)
-            if task.status == STATUS.NEW:
-                activation.assign(by)
-            activation.start(None)
-            activation.execute()
+        application = human_task_complete(task_id=task_id, by=by, nodes={"investigate_objection"}, action=decide)
         notify_status_change(application=application)
         if upheld:
             schedule_case_document(

@@ -20,7 +20,7 @@ from viewflow.workflow.flow import Flow
 from viewflow.workflow.status import STATUS
 
 from cases.constants import Status
-from cases.exceptions import PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
+from cases.exceptions import TransitionForbidden
 from cases.models import Application, User, VentureProject, VentureRound
 from cases.services import venture as venture_services
 from documents.constants import DocumentKind
@@ -130,24 +130,13 @@ def venture_task_award(
     *, task_id: int, by: User, refuse: bool = False, amount: Decimal | None = None, reason: str = ""
 ) -> Application:
     """Complete the award task: confirm the proposed amount, override it with a reason, or refuse."""
-    task = SubsidyTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise TransitionForbidden()
+    from workflows.services import human_task_complete  # workflows.services imports the flows, this module among them
+
+    def award(application: Application, task: SubsidyTask) -> Application:
+        return venture_services.venture_award_decide(application=application, by=by, refuse=refuse, amount=amount, reason=reason)
+
     with transaction.atomic():
-        application = _lock_case(process_id=task.process_id)
-        with task.activation() as activation:
-            task = activation.task
-            if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task.name != "award":
-                raise TaskAlreadyCompleted()
-            if task.owner_id is not None and task.owner_id != by.pk:
-                raise PermissionDenied(_("The task is assigned to someone else."))
-            application = venture_services.venture_award_decide(
-                application=application, by=by, refuse=refuse, amount=amount, reason=reason
-            )
-            if task.status == STATUS.NEW:
-                activation.assign(by)
-            activation.start(None)
-            activation.execute()
+        application = human_task_complete(task_id=task_id, by=by, nodes={"award"}, action=award)
         kind = DocumentKind.VENTURE_REFUSAL_NOTICE if refuse else DocumentKind.VENTURE_APPROVAL_DECISION
         step = application.audit_entries.order_by("-id").first()
         schedule_case_document(kind=kind, application_id=application.pk, step_id=step.pk)

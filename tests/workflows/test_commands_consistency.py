@@ -71,6 +71,7 @@ def test_second_paid_line(world, capsys):
     line = PaymentLine.objects.get(application=paid, status=PaymentLineStatus.PAID)
     line.pk = None
     line.instalment = 2
+    line.key = f"{paid.pk}/2/1"
     line.save()
 
     status, output = check_consistency_exit(capsys)
