@@ -114,3 +114,4 @@ OPEN_TASK_FOR_STATUS = {
 }
 
 FLOWS_BY_PROGRAMME_KIND = {"startup": StartupFlow}
+import workflows.loans  # noqa: E402, F401 - registers LoanFlow under "loan"

@@ -1,6 +1,7 @@
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
+from .loan import Bank, BankOfficer, Loan, LoanPeriod, LoanRecovery, SubsidyClaim
 from .notification import Notification
 from .org import OrgUnit, User
 from .payment import Clawback, PaymentBatch, PaymentLine
@@ -12,10 +13,15 @@ __all__ = [
     "Application",
     "Attachment",
     "AuditEntry",
+    "Bank",
+    "BankOfficer",
     "BudgetEntry",
     "BudgetEnvelope",
     "Clawback",
     "CorrectionRequest",
+    "Loan",
+    "LoanPeriod",
+    "LoanRecovery",
     "Notification",
     "Objection",
     "OrgUnit",
@@ -25,6 +31,7 @@ __all__ = [
     "PublicityBatch",
     "PublicityEntry",
     "ReviewOpinion",
+    "SubsidyClaim",
     "User",
 ]
 
