@@ -147,7 +147,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publicity-close-due": {"task": "workflows.tasks.publicity_close_due", "schedule": 3600.0},
     "deadlines-check": {"task": "workflows.tasks.deadlines_check", "schedule": 3600.0},
+    "loan-periods-mark-due": {"task": "workflows.loans_tasks.loan_periods_mark_due", "schedule": 3600.0 * 6},
+    "loan-overdue-flag": {"task": "workflows.loans_tasks.loan_overdue_flag", "schedule": 3600.0 * 6},
+    "loan-subsidy-claims-open": {"task": "workflows.loans_tasks.loan_subsidy_claims_open", "schedule": 3600.0 * 6},
+    "loan-flows-finish": {"task": "workflows.loans_tasks.loan_flows_finish", "schedule": 3600.0},
 }
+CELERY_IMPORTS = ["workflows.loans_tasks"]
 
 VIEWFLOW = {"AUTOREGISTER": True}
 

@@ -111,11 +111,13 @@ def ensure_setup(*, year: int, cases: int) -> tuple[Programme, OrgUnit, LoanStaf
     return programme, district, LoanStaff(staff=simulation.staff_for(district), banks=banks, officers=officers)
 
 
-def file_loan_case(*, rng: random.Random, programme: Programme, community: OrgUnit, amount: Decimal) -> tuple[Application, User]:
+def file_loan_case(
+    *, rng: random.Random, programme: Programme, community: OrgUnit, amount: Decimal, category: str | None = None
+) -> tuple[Application, User]:
     id_number = citizen_id(rng)
     applicant_user, _ = User.objects.get_or_create(username=f"sim-borrower-{id_number}", defaults={"role": Role.APPLICANT})
     applicant = case_services.applicant_person_get_or_create(name=person_name(rng), id_number=id_number, user=applicant_user)
-    category = rng.choice(
+    category = category or rng.choice(
         [ApplicantCategory.GRADUATE, ApplicantCategory.UNEMPLOYED, ApplicantCategory.LAND_LOST_FARMER, ApplicantCategory.DISABLED]
     )
     today = timezone.localdate()
