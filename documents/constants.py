@@ -11,6 +11,8 @@ class DocumentKind(models.TextChoices):
     PUBLICITY_LIST = "publicity_list", _("Publicity list")
     PAYMENT_NOTICE = "payment_notice", _("Payment notice")
     PAYMENT_LIST = "payment_list", _("Payment batch list")
+    LOAN_CERTIFICATE = "loan_certificate", _("Loan qualification certificate")
+    LOAN_SUBSIDY_STATEMENT = "loan_subsidy_statement", _("Interest subsidy statement")
 
 
 # Chinese title printed on each kind; the word in the number (余人社创〔2026〕00123号) comes from the programme.
@@ -23,6 +25,8 @@ TITLES = {
     DocumentKind.PUBLICITY_LIST: "公示名单",
     DocumentKind.PAYMENT_NOTICE: "拨付通知书",
     DocumentKind.PAYMENT_LIST: "拨付清册",
+    DocumentKind.LOAN_CERTIFICATE: "创业担保贷款资格认定书",
+    DocumentKind.LOAN_SUBSIDY_STATEMENT: "创业担保贷款贴息结算单",
 }
 
 

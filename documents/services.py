@@ -17,6 +17,7 @@ from cases.identifiers import mask_citizen_id
 from cases.models import Application, OrgUnit, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
 from cases.services import counter_next
+from cases.services.loans import loan_document_context
 from documents.constants import TITLES, DocumentKind, DocumentStatus
 from documents.models import Document, new_token
 from documents.rendering import render_pdf
@@ -30,6 +31,8 @@ KIND_WORD = {
     DocumentKind.PUBLICITY_LIST: "公",
     DocumentKind.PAYMENT_NOTICE: "拨",
     DocumentKind.PAYMENT_LIST: "清",
+    DocumentKind.LOAN_CERTIFICATE: "资",
+    DocumentKind.LOAN_SUBSIDY_STATEMENT: "息",
 }
 DISTRICT_KINDS = {
     DocumentKind.APPROVAL_DECISION,
@@ -116,6 +119,8 @@ def case_document_context(*, kind: str, application: Application) -> dict:
         )
         district = application.org_unit.ancestor_at(UnitLevel.DISTRICT)
         context["appeal_body"] = f"{district.name}人民政府"
+    elif kind in (DocumentKind.LOAN_CERTIFICATE, DocumentKind.LOAN_SUBSIDY_STATEMENT):
+        context.update(loan_document_context(application=application))
     elif kind == DocumentKind.PAYMENT_NOTICE:
         line = application.payment_lines.filter(status="paid").select_related("batch").get()
         context.update(

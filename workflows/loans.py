@@ -19,6 +19,8 @@ from cases import services as case_services
 from cases.constants import FINAL_LOAN_STATES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus
 from cases.models import Application, Bank, Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
 from cases.services import loans as loan_services
+from documents.constants import DocumentKind
+from documents.tasks import schedule_case_document
 from workflows.flows import FLOWS_BY_PROGRAMME_KIND, ReviewGraph, status_is
 
 
@@ -67,10 +69,17 @@ def _finish_if_final(loan: Loan) -> None:
         task.flow_task.run(task)
 
 
+def _schedule_document(kind: str, application_id: int) -> None:
+    step = Application.objects.get(pk=application_id).audit_entries.order_by("-id").first()
+    schedule_case_document(kind=kind, application_id=application_id, step_id=step.pk)
+
+
 def loan_certificate_issue(*, application: Application, bank: Bank, by: User, today, borrower_kind: str = "individual") -> Loan:
     with transaction.atomic():
         _lock_case(application.pk)
-        return loan_services.loan_qualify(application=application, bank=bank, by=by, today=today, borrower_kind=borrower_kind)
+        loan = loan_services.loan_qualify(application=application, bank=bank, by=by, today=today, borrower_kind=borrower_kind)
+        _schedule_document(DocumentKind.LOAN_CERTIFICATE, application.pk)
+    return loan
 
 
 def loan_bank_decide(*, loan: Loan, by: User, today, accepted: bool, reason: str = "") -> Loan:
@@ -142,8 +151,11 @@ def subsidy_return_import(*, batch: PaymentBatch, by: User, content: bytes, toda
             claim = loan_services.subsidy_line_settle(row=row, by=by, today=today)
             if claim is None:
                 counts["unchanged"] += 1
+            elif row.paid:
+                counts["paid"] += 1
+                _schedule_document(DocumentKind.LOAN_SUBSIDY_STATEMENT, claim.loan.application_id)
             else:
-                counts["paid" if row.paid else "returned"] += 1
+                counts["returned"] += 1
         case_services.payment_batch_reconcile_if_done(batch=batch)
     return counts
 

@@ -913,3 +913,42 @@ def interest_file_import(*, content: bytes, filename: str, by: User, today: dt.d
 
 def loan_is_final(loan: Loan) -> bool:
     return loan.state in FINAL_LOAN_STATES
+
+
+def loan_document_context(*, application: Application) -> dict:
+    """What the qualification certificate and the subsidy statement print (a read; documents renders it)."""
+    from cases.money import format_yuan, yuan_in_capitals
+
+    loan = Loan.objects.select_related("bank").filter(application=application).first()
+    if loan is None:
+        return {}
+    rows = []
+    paid_total = Decimal("0")
+    claims = {c.period_id: c for c in SubsidyClaim.objects.filter(loan=loan)}
+    for period in loan.periods.order_by("number"):
+        claim = claims.get(period.pk)
+        refusal = None if claim else subsidy_refusal(period=period)
+        if claim and claim.status == SubsidyClaimStatus.PAID:
+            paid_total += claim.amount
+        rows.append(
+            {
+                "number": period.number,
+                "due_on": period.due_on,
+                "repaid_on": period.repaid_on,
+                "interest": f"{period.interest:,.2f}",
+                "subsidy": f"{claim.amount:,.2f}" if claim else "",
+                "status": SubsidyClaimStatus(claim.status).label if claim else (refusal or ""),
+                "paid_on": claim.paid_on if claim else None,
+            }
+        )
+    return {
+        "loan": loan,
+        "bank_name": loan.bank.name,
+        "qualified_yuan": format_yuan(loan.qualified_amount),
+        "qualified_capitals": yuan_in_capitals(loan.qualified_amount),
+        "principal_yuan": format_yuan(loan.principal) if loan.principal else "",
+        "rate_percent": f"{loan.annual_rate * 100:.2f}%" if loan.annual_rate is not None else "",
+        "periods": rows,
+        "subsidy_paid_yuan": format_yuan(paid_total),
+        "subsidy_paid_capitals": yuan_in_capitals(paid_total),
+    }

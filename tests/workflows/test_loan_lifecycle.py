@@ -359,3 +359,37 @@ def test_bank_officer_role_and_link(ls):
     assert officer.has_perm("cases.act_for_bank")
     assert not officer.has_perm("cases.review_district")
     assert isinstance(BankOfficer.objects.get(user=officer).bank, Bank)
+
+
+def test_certificate_and_subsidy_statement_are_issued_as_pdfs(loan_programme, ls, community, run_on_commit):
+    from documents.models import Document
+
+    application, _ = qualified_case(programme=loan_programme, ls=ls, community=community, seed=51)
+    bank = ls.banks["abc-yh"]
+    officer = ls.officers[bank.pk]
+    loan = run_on_commit(
+        loan_flow.loan_certificate_issue, application=application, bank=bank, by=ls.staff.approver, today=DISBURSED_ON
+    )
+    loan = loan_flow.loan_bank_decide(loan=loan, by=officer, today=DISBURSED_ON, accepted=True)
+    loan = loan_services.loan_guarantee_issue(loan=loan, by=ls.staff.approver, today=DISBURSED_ON)
+    loan = loan_services.loan_disburse(
+        loan=loan,
+        by=officer,
+        today=DISBURSED_ON,
+        contract_number="HT-PDF-1",
+        principal=AMOUNT,
+        annual_rate=RATE,
+        term_months=12,
+        repayment_method=RepaymentMethod.ANNUITY,
+    )
+    repay(loan, officer, 1, dt.date(2026, 4, 15))
+    claim = loan_services.subsidy_claim_open(loan=loan, period_number=1, by=officer, today=dt.date(2026, 4, 16))
+    loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="ok")
+    run_on_commit(simulation_loans.pay_claims, loan_programme, ls, dt.date(2026, 4, 30), random.Random(5))
+
+    kinds = list(Document.objects.filter(application=application).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["loan_certificate", "loan_subsidy_statement"]
+    statement = Document.objects.get(kind="loan_subsidy_statement")
+    assert "人社贷息" in statement.number
+    with statement.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
