@@ -393,3 +393,16 @@ def test_certificate_and_subsidy_statement_are_issued_as_pdfs(loan_programme, ls
     assert "人社贷息" in statement.number
     with statement.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_bank_officer_sees_only_cases_routed_to_their_bank(loan_programme, ls, community):
+    from cases.selectors import application_visible_to, applications_for_user
+
+    loan, _, officer = disbursed_loan(programme=loan_programme, ls=ls, community=community, bank_code="abc-yh", seed=61)
+    unrouted, _ = qualified_case(programme=loan_programme, ls=ls, community=community, seed=62)
+    other = ls.officers[ls.banks["yhrcb"].pk]
+    assert list(applications_for_user(user=officer)) == [loan.application]
+    assert list(applications_for_user(user=other)) == []
+    assert application_visible_to(user=officer, application=loan.application)
+    assert not application_visible_to(user=officer, application=unrouted)
+    assert not application_visible_to(user=other, application=loan.application)
