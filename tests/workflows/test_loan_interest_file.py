@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from cases.constants import LoanState
 from cases.exceptions import InvalidImport, PermissionDenied
 from cases.models import AuditEntry, Loan, LoanPeriod, SubsidyClaim
-from tests.workflows.test_loan_lifecycle import disbursed_loan, loan_programme, loan_setup, ls  # noqa: F401 - fixtures
+from tests.workflows.test_loan_lifecycle import disbursed_loan, english, loan_programme, loan_setup, ls  # noqa: F401 - fixtures
 from workflows import loans as loan_flow
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from viewflow.workflow.status import PROCESS
 
 from cases.constants import ApplicantCategory, LoanState, RepaymentMethod, Role, Status, SubsidyClaimStatus
@@ -23,6 +24,13 @@ D = Decimal
 DISBURSED_ON = dt.date(2026, 1, 15)
 AMOUNT = D("120000")
 RATE = D("0.06")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; one test checks the Simplified Chinese translation."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -406,3 +414,11 @@ def test_bank_officer_sees_only_cases_routed_to_their_bank(loan_programme, ls, c
     assert application_visible_to(user=officer, application=loan.application)
     assert not application_visible_to(user=officer, application=unrouted)
     assert not application_visible_to(user=other, application=loan.application)
+
+
+def test_refusals_read_in_simplified_chinese(loan_programme, ls, community):
+    loan, borrower, officer = disbursed_loan(programme=loan_programme, ls=ls, community=community, seed=71)
+    repay(loan, officer, 1, dt.date(2026, 4, 20))
+    with translation.override("zh-hans"), pytest.raises(TransitionForbidden) as error:
+        loan_services.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=dt.date(2026, 4, 21))
+    assert str(error.value.message) == "第1期曾逾期，不予贴息。"
