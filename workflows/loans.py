@@ -17,6 +17,7 @@ from viewflow.workflow.flow import Flow
 
 from cases import services as case_services
 from cases.constants import FINAL_LOAN_STATES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus
+from cases.exceptions import PermissionDenied
 from cases.models import Application, Bank, Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
 from cases.services import loans as loan_services
 from documents.constants import DocumentKind
@@ -140,8 +141,6 @@ def subsidy_return_import(*, batch: PaymentBatch, by: User, content: bytes, toda
     """The bank's return file for a subsidy batch: all rows checked first (the payments parser); any error imports
     nothing. Paid lines pay their claim; returned lines put the claim back in the queue."""
     if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None or not by.org_unit.contains(batch.org_unit):
-        from cases.exceptions import PermissionDenied
-
         raise PermissionDenied()
     rows = case_services.return_file_parse(batch=batch, content=content)
     counts = {"paid": 0, "returned": 0, "unchanged": 0}

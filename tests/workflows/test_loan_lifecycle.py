@@ -422,3 +422,12 @@ def test_refusals_read_in_simplified_chinese(loan_programme, ls, community):
     with translation.override("zh-hans"), pytest.raises(TransitionForbidden) as error:
         loan_services.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=dt.date(2026, 4, 21))
     assert str(error.value.message) == "第1期曾逾期，不予贴息。"
+
+
+def test_loan_beat_entries_name_registered_tasks(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    loan_entries = {k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items() if k.startswith("loan-")}
+    assert len(loan_entries) == 4
+    assert all(entry["task"] in app.tasks for entry in loan_entries.values())
