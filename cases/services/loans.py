@@ -843,7 +843,9 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
             errors.append(_("Line %(n)s: the date %(d)s is not a date (YYYY-MM-DD).") % {"n": number, "d": date_text})
             continue
         maturity = loan.disbursed_on + relativedelta(months=loan.term_months + loan.extended_months)
-        if not loan.disbursed_on <= repaid_on <= maturity:
+        # A late repayment of the last periods may come after maturity, within the programme's grace window.
+        grace = dt.timedelta(days=int(_rule(loan.application.programme, "late_repayment_days", 90)))
+        if not loan.disbursed_on <= repaid_on <= maturity + grace:
             errors.append(
                 _("Line %(n)s: the date %(d)s is outside the loan term %(start)s to %(end)s.")
                 % {"n": number, "d": repaid_on, "start": loan.disbursed_on, "end": maturity}
