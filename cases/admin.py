@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin
 from cases import calendar
 from cases.models import (
     AuditEntry,
+    Bank,
+    BankOfficer,
     BudgetEnvelope,
     CalendarDay,
     OrgUnit,
@@ -63,3 +65,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Banks and their officers (a bank officer sees only loans routed to their bank). Loans change only through services.
+admin.site.register([Bank, BankOfficer])

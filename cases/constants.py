@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     MANAGER = "manager", _("Manager / auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
+    BANK_OFFICER = "bank_officer", _("Bank officer")
 
 
 class Status(models.TextChoices):
@@ -149,3 +150,52 @@ LIVE_PAYMENT_LINE_STATUSES = (PaymentLineStatus.PENDING, PaymentLineStatus.SENT)
 class ClawbackStatus(models.TextChoices):
     OPEN = "open", _("Recovery open")
     RECOVERED = "recovered", _("Recovered")
+
+
+# --- guaranteed start-up loans (cases.models.loan) ------------------------------------------
+
+
+class LoanState(models.TextChoices):
+    QUALIFIED = "qualified", _("Qualification certificate issued")
+    BANK_ACCEPTED = "bank_accepted", _("Accepted by the bank")
+    BANK_DECLINED = "bank_declined", _("Declined by the bank")
+    GUARANTEED = "guaranteed", _("Guarantee issued")
+    DISBURSED = "disbursed", _("Disbursed")
+    REPAYING = "repaying", _("Repaying")
+    EXTENDED = "extended", _("Extended")
+    OVERDUE = "overdue", _("Overdue")
+    SETTLED = "settled", _("Settled")
+    DEFAULTED = "defaulted", _("Defaulted")
+    COMPENSATED = "compensated", _("Compensated by the guarantee fund")
+    RECOVERED = "recovered", _("Recovered")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+FINAL_LOAN_STATES = frozenset({LoanState.BANK_DECLINED, LoanState.SETTLED, LoanState.RECOVERED, LoanState.WRITTEN_OFF})
+# States in which the borrower repays and periods fall due.
+REPAYING_LOAN_STATES = (LoanState.DISBURSED, LoanState.REPAYING, LoanState.EXTENDED, LoanState.OVERDUE)
+
+
+class BorrowerKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    PARTNERSHIP = "partnership", _("Partnership")
+    SMALL_ENTERPRISE = "small_enterprise", _("Small enterprise")
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("Equal instalments")
+    INTEREST_ONLY = "interest_only", _("Interest only, principal at maturity")
+
+
+class SubsidyClaimSource(models.TextChoices):
+    BORROWER = "borrower", _("Borrower")
+    BANK_FILE = "bank_file", _("Bank interest file")
+    SYSTEM = "system", _("Opened on schedule")
+
+
+class SubsidyClaimStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    PAYMENT_PENDING = "payment_pending", _("Payment pending")
+    PAID = "paid", _("Paid")

@@ -142,11 +142,25 @@ PROGRAMMES = [
         case_prefix="DK",
         document_word="贷",
         min_amount=Decimal("1"),
-        max_amount=Decimal("500000"),
-        amount_rule={"type": "loan", "term_months_max": 36},
-        eligibility_rules={"categories": ["graduate", "unemployed", "land_lost_farmer", "disabled"], "max_loans": 3},
-        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE, AttachmentKind.TRAINING_CERTIFICATE],
-        review_levels=[ReviewLevel.COMMUNITY, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        # The largest of the caps below; each borrower kind has its own (read by cases.services.loans).
+        max_amount=Decimal("3000000"),
+        amount_rule={
+            "type": "loan",
+            "caps": {"individual": "500000", "partnership": "1500000", "small_enterprise": "3000000"},
+            "term_months_max": 36,
+            # Key groups get the whole interest subsidised; others the part above the reference rate.
+            "key_groups": ["disabled", "land_lost_farmer"],
+            "reference_rate": "0.035",
+            # Guarantee compensation of the outstanding principal: 100 % of the first 100,000, 80 % above.
+            "compensation_tiers": [["100000", "1.00"], [None, "0.80"]],
+        },
+        eligibility_rules={
+            "categories": ["graduate", "unemployed", "land_lost_farmer", "disabled"],
+            "max_loans": 3,
+            "training_certificate_for": ["unemployed", "land_lost_farmer"],
+        },
+        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE],
+        review_levels=ALL_LEVELS,
         publicity_days=5,
         active=False,
     ),

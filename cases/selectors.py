@@ -22,6 +22,8 @@ def applications_for_user(*, user: User) -> QuerySet[Application]:
         return base.none()
     if user.role == Role.APPLICANT:
         return base.filter(applicant__user=user)
+    if user.role == Role.BANK_OFFICER:  # not government staff: only cases whose loan is routed to their bank
+        return base.filter(loan__bank__officers__user=user)
     if user.org_unit_id is None:
         return base.none()
     return base.filter(org_unit__path__startswith=user.org_unit.path)
@@ -32,6 +34,8 @@ def application_visible_to(*, user: User, application: Application) -> bool:
         return False
     if user.role == Role.APPLICANT:
         return application.applicant.user_id == user.pk
+    if user.role == Role.BANK_OFFICER:
+        return Application.objects.filter(pk=application.pk, loan__bank__officers__user=user).exists()
     return user.org_unit_id is not None and application.org_unit.path.startswith(user.org_unit.path)
 
 

@@ -116,6 +116,7 @@ LOCALE_PATHS = [
     BASE_DIR / "workflows" / "finance" / "locale",
     BASE_DIR / "workflows" / "portal" / "locale",
     BASE_DIR / "workflows" / "venture_locale",
+    BASE_DIR / "workflows" / "loans_locale",
 ]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -163,7 +164,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publicity-close-due": {"task": "workflows.tasks.publicity_close_due", "schedule": 3600.0},
     "deadlines-check": {"task": "workflows.tasks.deadlines_check", "schedule": 3600.0},
+    "loan-periods-mark-due": {"task": "workflows.loans_tasks.loan_periods_mark_due", "schedule": 3600.0 * 6},
+    "loan-overdue-flag": {"task": "workflows.loans_tasks.loan_overdue_flag", "schedule": 3600.0 * 6},
+    "loan-subsidy-claims-open": {"task": "workflows.loans_tasks.loan_subsidy_claims_open", "schedule": 3600.0 * 6},
+    "loan-flows-finish": {"task": "workflows.loans_tasks.loan_flows_finish", "schedule": 3600.0},
 }
+CELERY_IMPORTS = ["workflows.loans_tasks"]
 
 VIEWFLOW = {"AUTOREGISTER": True}
 

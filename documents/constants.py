@@ -14,6 +14,8 @@ class DocumentKind(models.TextChoices):
     VENTURE_PANEL_RECORD = "venture_panel_record", _("Expert panel record")
     VENTURE_APPROVAL_DECISION = "venture_approval_decision", _("Venture grant approval decision")
     VENTURE_REFUSAL_NOTICE = "venture_refusal_notice", _("Venture grant refusal notice")
+    LOAN_CERTIFICATE = "loan_certificate", _("Loan qualification certificate")
+    LOAN_SUBSIDY_STATEMENT = "loan_subsidy_statement", _("Interest subsidy statement")
 
 
 # Chinese title printed on each kind; the word in the number (余人社创〔2026〕00123号) comes from the programme.
@@ -29,6 +31,8 @@ TITLES = {
     DocumentKind.VENTURE_PANEL_RECORD: "专家评审记录",
     DocumentKind.VENTURE_APPROVAL_DECISION: "创业项目资助审批决定书",
     DocumentKind.VENTURE_REFUSAL_NOTICE: "创业项目资助不予批准通知书",
+    DocumentKind.LOAN_CERTIFICATE: "创业担保贷款资格认定书",
+    DocumentKind.LOAN_SUBSIDY_STATEMENT: "创业担保贷款贴息结算单",
 }
 
 

@@ -9,6 +9,7 @@ from cases.identifiers import mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
 from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
+from cases.services.loans import loan_document_context
 from documents.venture import venture_document_context
 
 
@@ -77,6 +78,8 @@ def case_document_context(*, kind: str, application: Application) -> dict:
         district = application.org_unit.ancestor_at(UnitLevel.DISTRICT)
         context["appeal_body"] = f"{district.name}人民政府"
         context["appeal_body_en"] = f"the People's Government of {district.name_en or district.name}"
+    elif kind in (DocumentKind.LOAN_CERTIFICATE, DocumentKind.LOAN_SUBSIDY_STATEMENT):
+        context.update(loan_document_context(application=application))
     elif kind == DocumentKind.PAYMENT_NOTICE:
         line = application.payment_lines.filter(status="paid").select_related("batch").get()
         context.update(

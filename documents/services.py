@@ -37,6 +37,8 @@ KIND_WORD = {
     DocumentKind.VENTURE_PANEL_RECORD: "评",
     DocumentKind.VENTURE_APPROVAL_DECISION: "决",
     DocumentKind.VENTURE_REFUSAL_NOTICE: "驳",
+    DocumentKind.LOAN_CERTIFICATE: "资",
+    DocumentKind.LOAN_SUBSIDY_STATEMENT: "息",
 }
 DISTRICT_KINDS = {
     DocumentKind.APPROVAL_DECISION,

@@ -12,6 +12,7 @@ from cases.constants import COMMITTED_STATUSES, BudgetEntryKind, PaymentLineStat
 from cases.models import Application, AuditEntry, BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, PaymentLine
 from documents.models import Document
 from workflows.flows import OPEN_TASK_FOR_STATUS
+from workflows.loans import check_loans, loan_open_tasks_expected
 from workflows.models import SubsidyTask
 from workflows.venture import expected_open_tasks as expected_venture_tasks
 
@@ -24,10 +25,11 @@ def check_flows() -> list[str]:
     open_tasks = defaultdict(list)
     for process_id, name in SubsidyTask.objects.filter(status__in=OPEN_TASK_STATUSES).values_list("process_id", "flow_task"):
         open_tasks[process_id].append(name.name if hasattr(name, "name") else str(name).rsplit(".", 1)[-1])
-    per_flow = expected_venture_tasks()  # flows whose open task depends on more than the status
+    # flows whose open task depends on more than the status (venture: panel or award; loans: the loan's own life)
+    per_flow = {**expected_venture_tasks(), **loan_open_tasks_expected()}
     rows = Application.objects.values_list("pk", "number", "status", "process_id", "process__status")
     for pk, number, status, process_id, process_status in rows.iterator(chunk_size=2000):
-        expected = per_flow.get(pk) or OPEN_TASK_FOR_STATUS.get(status)
+        expected = per_flow[pk] if pk in per_flow else OPEN_TASK_FOR_STATUS.get(status)
         if expected:
             if process_id is None or process_status in (PROCESS.DONE, PROCESS.CANCELED):
                 problems.append(f"{number}: status {status} but no live process")
@@ -52,7 +54,9 @@ def check_payments() -> list[str]:
         .annotate(n=Count("id"))
         .values_list("application_id", "n")
     )
-    for pk, number, status in Application.objects.values_list("pk", "number", "status").iterator(chunk_size=2000):
+    # Loan cases are paid per period (check_loans), never once.
+    one_off = Application.objects.exclude(programme__kind="loan")
+    for pk, number, status in one_off.values_list("pk", "number", "status").iterator(chunk_size=2000):
         paid = paid_counts.get(pk, 0)
         if status in PAID_STATUSES and paid != 1:
             problems.append(f"{number}: status {status} with {paid} paid payment lines")
@@ -177,4 +181,5 @@ def check_all() -> dict[str, list[str]]:
         "budgets": check_budgets(),
         "documents": check_documents(),
         "audit": check_audit(),
+        "loans": check_loans(),
     }

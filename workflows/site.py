@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from workflows.flows import StartupFlow
 from workflows.selectors import processes_for_user, task_visible_to, tasks_for_user
+from workflows.loans import LoanFlow
 from workflows.venture import VentureFlow
 
 
@@ -142,5 +143,9 @@ class ScopedFlowAppViewset(FlowAppViewset):
 
 site = Site(
     title=_("Entrepreneurship subsidies"),
-    viewsets=[ScopedFlowAppViewset(StartupFlow, icon="assignment"), ScopedFlowAppViewset(VentureFlow, icon="groups")],
+    viewsets=[
+        ScopedFlowAppViewset(StartupFlow, icon="assignment"),
+        ScopedFlowAppViewset(VentureFlow, icon="groups"),
+        ScopedFlowAppViewset(LoanFlow, icon="account_balance"),
+    ],
 )

@@ -1,6 +1,7 @@
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
+from .loan import Bank, BankOfficer, Loan, LoanPeriod, LoanRecovery, SubsidyClaim
 from .notification import Notification
 from .org import OrgUnit, User
 from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
@@ -17,10 +18,15 @@ __all__ = [
     "BudgetEntrySplit",
     "FundingSource",
     "PaymentReturnFile",
+    "Bank",
+    "BankOfficer",
     "BudgetEntry",
     "BudgetEnvelope",
     "Clawback",
     "CorrectionRequest",
+    "Loan",
+    "LoanPeriod",
+    "LoanRecovery",
     "Notification",
     "Objection",
     "OrgUnit",
@@ -30,6 +36,7 @@ __all__ = [
     "PublicityBatch",
     "PublicityEntry",
     "ReviewOpinion",
+    "SubsidyClaim",
     "User",
     "Expert",
     "PanelSeat",
