@@ -8,8 +8,8 @@ from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
 from cases.identifiers import mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
-from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
 from cases.services.loans import loan_document_context
+from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
 from documents.venture import venture_document_context
 
 

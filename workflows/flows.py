@@ -120,5 +120,5 @@ OPEN_TASK_FOR_STATUS = {
 
 FLOWS_BY_PROGRAMME_KIND = {"startup": StartupFlow}
 
-import workflows.venture  # noqa: E402,F401  - registers VentureFlow under "venture"
 import workflows.loans  # noqa: E402, F401 - registers LoanFlow under "loan"
+import workflows.venture  # noqa: E402,F401  - registers VentureFlow under "venture"

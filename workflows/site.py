@@ -22,8 +22,8 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.status import STATUS
 
 from workflows.flows import StartupFlow
-from workflows.selectors import processes_for_user, task_visible_to, tasks_for_user
 from workflows.loans import LoanFlow
+from workflows.selectors import processes_for_user, task_visible_to, tasks_for_user
 from workflows.venture import VentureFlow
 
 

@@ -702,10 +702,13 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
                 % {"n": claim.period.number, "case": application.number}
             )
         validate_bank_account(application.bank_account_number)
+        attempt = PaymentLine.objects.filter(application=application, instalment=claim.period.number).count() + 1
         line = PaymentLine.objects.create(
             batch=batch,
             application=application,
             instalment=claim.period.number,
+            attempt=attempt,
+            key=f"{application.number}/{claim.period.number}/{attempt}",
             amount=claim.amount,
             payee_name=application.bank_account_name,
             bank_name=application.bank_name,

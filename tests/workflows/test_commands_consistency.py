@@ -61,6 +61,7 @@ def test_consistent_record_passes(world, capsys):
         "budgets    ok",
         "documents  ok",
         "audit      ok",
+        "loans      ok",
         "consistent",
     ]
 

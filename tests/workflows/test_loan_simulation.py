@@ -66,7 +66,7 @@ def test_small_loan_simulation_is_consistent():
     assert_simulation_consistent(report)
 
 
-@pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_simulate_300_loans_over_three_years(capsys):
     call_command("simulate", "--programme", "loan", "--cases", "300")

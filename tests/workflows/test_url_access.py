@@ -153,7 +153,21 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     venture_flow.venture_panel_close(round_=round_, by=chair)
     for venture_case in venture_cases:
         markers |= {venture_case.number, venture_case.applicant.name, venture_case.applicant.credit_code}
-    cases_and_ventures = [c.process_id for c in cases] + [Application.objects.get(pk=v.pk).process_id for v in venture_cases]
+    # a guaranteed loan in the same community, qualified and waiting on its own life (open task `loan`)
+    from decimal import Decimal
+
+    from cases.constants import ApplicantCategory
+    from workflows import simulation_loans
+
+    loan_programme, _, _ = simulation_loans.ensure_setup(year=dt.date.today().year, cases=1)
+    loan_case, loan_user = simulation_loans.file_loan_case(
+        rng=rng, programme=loan_programme, community=community, amount=Decimal("100000"), category=ApplicantCategory.GRADUATE
+    )
+    loan_case = advance(flow_services.case_submit(application=loan_case, by=loan_user), staff, through=ReviewLevel.APPROVAL)
+    markers |= {loan_case.number, loan_case.applicant.name, loan_case.applicant.id_number}
+    cases_and_ventures = [c.process_id for c in cases] + [
+        Application.objects.get(pk=v.pk).process_id for v in (*venture_cases, loan_case)
+    ]
     return Fixture(
         cases=cases,
         tasks=list(SubsidyTask.objects.filter(process_id__in=cases_and_ventures).order_by("id")),
