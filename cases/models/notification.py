@@ -14,3 +14,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # An overdue warning is written once per case and day, even when two workers run the check at once.
+            models.UniqueConstraint(
+                fields=["application", "channel", "message"], condition=models.Q(channel="staff"), name="one_staff_warning"
+            )
+        ]
