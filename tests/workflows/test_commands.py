@@ -77,5 +77,6 @@ def test_seed_demo_simulate_500_and_check_consistency():
         "budgets    ok",
         "documents  ok",
         "audit      ok",
+        "loans      ok",
         "consistent",
     ]
