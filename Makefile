@@ -56,7 +56,7 @@ test-sqlite: deps-dev
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres and not long" -p no:cacheprovider
 
 test-services: deps-dev
-	@if $(PY) tests/services_available.py "$(PG_URL)" "$(REDIS_URL_CI)"; then \
+	@if $(PY) tests/services_available.py --drop-test-database "$(PG_URL)" "$(REDIS_URL_CI)"; then \
 	  DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
 	    $(PY) -m pytest -m "not long" -p no:cacheprovider --create-db; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
