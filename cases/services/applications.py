@@ -27,7 +27,7 @@ from cases.models import Applicant, Application, Attachment, CorrectionRequest, 
 from cases.models.application import PASSED_LEVEL
 from cases.selectors import application_visible_to
 from cases.services.audit import audit_record
-from cases.services.budget import budget_commit, budget_release
+from cases.services.budget import budget_commit
 from cases.services.eligibility import eligibility_assert
 from cases.services.numbering import case_number_next
 
@@ -418,10 +418,6 @@ def application_close(*, application: Application, by: User | None = None) -> Ap
     _save(application)
     audit_record(application=application, by=by, action="close", from_status=before)
     return application
-
-
-def application_release_budget(*, application: Application) -> None:
-    budget_release(application=application, amount=application.approved_amount)
 
 
 # --- portal accounts and claims -----------------------------------------------------------------
