@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Count, Sum
 from viewflow.workflow.status import PROCESS, STATUS
 
-from cases.constants import COMMITTED_STATUSES, BudgetEntryKind, PaymentLineStatus, Status
+from cases.constants import COMMITTED_STATUSES, BudgetEntryKind, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus
 from cases.models import Application, AuditEntry, BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, PaymentLine
 from documents.models import Document
 from workflows.flows import OPEN_TASK_FOR_STATUS
@@ -80,7 +80,7 @@ def check_budgets() -> list[str]:
         BudgetEntry.objects.values_list("envelope_id", "kind").annotate(s=Sum("amount")).values_list("envelope_id", "kind", "s")
     ):
         sums[envelope_id][kind] = amount
-    for envelope in BudgetEnvelope.objects.all():
+    for envelope in BudgetEnvelope.objects.select_related("programme"):
         s = sums[envelope.pk]
         committed = s[BudgetEntryKind.COMMIT] - s[BudgetEntryKind.RELEASE] - s[BudgetEntryKind.PAY]
         paid = s[BudgetEntryKind.PAY] - s[BudgetEntryKind.RECOVER]
@@ -92,11 +92,20 @@ def check_budgets() -> list[str]:
             problems.append(f"envelope {envelope}: over its amount or negative")
         live = Application.objects.filter(
             budget_entries__envelope=envelope, budget_entries__kind=BudgetEntryKind.COMMIT, status__in=list(COMMITTED_STATUSES)
-        ).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
+        ).exclude(programme__kind=ProgrammeKind.LOAN).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
+        # Loans commit per subsidy claim (ADR 0007): approved claims not yet paid hold the rest.
+        claims = envelope.subsidy_claims.filter(status__in=[SubsidyClaimStatus.APPROVED, SubsidyClaimStatus.PAYMENT_PENDING])
+        live += sum(claims.values_list("amount", flat=True), Decimal("0"))
         if live != envelope.committed:
             problems.append(
                 f"envelope {envelope}: committed {envelope.committed} but approved cases awaiting payment hold {live}"
             )
+        claims_paid = sum(
+            envelope.subsidy_claims.filter(status=SubsidyClaimStatus.PAID).values_list("amount", flat=True), Decimal("0")
+        )
+        loan_paid = s[BudgetEntryKind.PAY] if envelope.programme.kind == ProgrammeKind.LOAN else claims_paid
+        if claims_paid != loan_paid:
+            problems.append(f"envelope {envelope}: paid subsidy claims {claims_paid} but the ledger paid {loan_paid}")
     problems += check_funding_sources()
     return problems
 

@@ -239,6 +239,8 @@ class SubsidyClaim(models.Model):
     review_note = models.TextField(blank=True)
     payment_line = models.OneToOneField("cases.PaymentLine", models.PROTECT, null=True, blank=True, related_name="subsidy_claim")
     paid_on = models.DateField(null=True, blank=True)
+    # The envelope the approved amount is committed to (and later paid from): the one of the approval's year.
+    envelope = models.ForeignKey("cases.BudgetEnvelope", models.PROTECT, null=True, blank=True, related_name="subsidy_claims")
 
     class Meta:
         ordering = ["loan_id", "period_id"]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from cases import calendar
-from cases.constants import ApplicantKind, Decision, ReviewLevel, Role, Status
+from cases.constants import ApplicantKind, Decision, ProgrammeKind, ReviewLevel, Role, Status
 from cases.exceptions import (
     DomainError,
     MissingDocuments,
@@ -311,7 +311,10 @@ def application_decide(
                     % {"cap": application.programme.max_amount}
                 )
             application.approved_amount = amount
-            budget_commit(application=application, amount=amount, year=_today().year)
+            if application.programme.kind != ProgrammeKind.LOAN:
+                # A loan's principal is the bank's money: the envelope carries the interest subsidies, committed
+                # claim by claim (cases.services.loans.subsidy_claim_review; ADR 0007).
+                budget_commit(application=application, amount=amount, year=_today().year)
             _transition(application.approve, at=timezone.now())
             application.deadline = None
             fields += ["approved_amount", "decided_at"]

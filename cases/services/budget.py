@@ -154,8 +154,10 @@ def budget_release(*, application: Application, amount: Decimal) -> None:
     _record(envelope, application, BudgetEntryKind.RELEASE, amount, parts)
 
 
-def budget_pay(*, application: Application, amount: Decimal) -> None:
-    envelope = _entry_envelope(application)
+def budget_pay(*, application: Application, amount: Decimal, envelope: BudgetEnvelope | None = None) -> None:
+    """Move `amount` from committed to paid: in `envelope` when given (a loan subsidy claim knows its own), else in
+    the envelope of the case's last commitment."""
+    envelope = BudgetEnvelope.objects.select_for_update().get(pk=envelope.pk) if envelope else _entry_envelope(application)
     sources = _sources(envelope)
     parts = _split_holdings(amount, sources, _case_holdings(application, envelope)[0]) if sources else []
     for source, part in parts:

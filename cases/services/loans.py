@@ -48,6 +48,7 @@ from cases.models import (
 from cases.money import CENT
 from cases.services.applications import staff_may
 from cases.services.audit import audit_record
+from cases.services.budget import budget_commit, budget_pay
 from cases.services.numbering import counter_next
 from cases.services.payments import ReturnRow, validate_bank_account
 
@@ -669,10 +670,15 @@ def subsidy_claim_review(*, claim: SubsidyClaim, by: User, approved: bool, note:
         raise TransitionForbidden(_("No interest subsidy is paid for an overdue or extended period."))
     if not approved and not note.strip():
         raise DomainError(_("A refusal needs a reason."))
+    if approved:
+        # Lock order: claim, loan, then the envelope row (budget_commit). Refused with BudgetExceeded, nothing
+        # changed, when the year's envelope cannot carry the amount.
+        application = loan.application
+        claim.envelope = budget_commit(application=application, amount=claim.amount, year=timezone.localdate().year)
     claim.status = SubsidyClaimStatus.APPROVED if approved else SubsidyClaimStatus.REFUSED
     claim.reviewed_by = by
     claim.review_note = note
-    claim.save(update_fields=["status", "reviewed_by", "review_note"])
+    claim.save(update_fields=["status", "reviewed_by", "review_note", "envelope"])
     _audit(loan, by=by, action="subsidy_" + claim.status, before=loan.state, comment=f"#{claim.period.number} {note}".strip())
     return claim
 
@@ -738,6 +744,7 @@ def subsidy_line_settle(*, row: ReturnRow, by: User, today: dt.date) -> SubsidyC
         line.status = PaymentLineStatus.PAID
         claim.status = SubsidyClaimStatus.PAID
         claim.paid_on = today
+        budget_pay(application=claim.loan.application, amount=claim.amount, envelope=claim.envelope)
     else:
         line.status = PaymentLineStatus.RETURNED
         line.return_reason = row.reason[:200]

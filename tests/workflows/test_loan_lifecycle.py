@@ -9,8 +9,8 @@ from django.utils import translation
 from viewflow.workflow.status import PROCESS
 
 from cases.constants import ApplicantCategory, LoanState, RepaymentMethod, Role, Status, SubsidyClaimStatus
-from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
-from cases.models import Application, AuditEntry, Bank, BankOfficer, Loan, LoanPeriod, SubsidyClaim
+from cases.exceptions import BudgetExceeded, DomainError, PermissionDenied, TransitionForbidden
+from cases.models import Application, AuditEntry, Bank, BankOfficer, BudgetEnvelope, Loan, LoanPeriod, SubsidyClaim
 from cases.services import loans as loan_services
 from tests.conftest import make_user
 from tests.lifecycle import task_names
@@ -140,6 +140,10 @@ def test_on_time_loan_from_qualification_to_settlement_with_subsidy_paid(loan_pr
     for period in periods:
         loan = repay(loan, officer, period.number, period.due_on)
 
+    # approval and lending committed nothing: the principal is the bank's money (ADR 0007)
+    envelope = BudgetEnvelope.objects.get(programme=loan_programme)
+    assert (envelope.committed, envelope.paid) == (D("0"), D("0"))
+
     # then the loan is settled and its flow has ended
     loan.refresh_from_db()
     assert loan.state == LoanState.SETTLED and loan.settled_on == dt.date(2027, 1, 15)
@@ -162,7 +166,42 @@ def test_on_time_loan_from_qualification_to_settlement_with_subsidy_paid(loan_pr
     if returned:  # the bank returned a line (2 % chance): re-issued in the next batch
         simulation_loans.pay_claims(loan_programme, ls, dt.date(2027, 4, 30), random.Random(99))
     assert loan_flow.subsidies_paid_total() == D("1888.96")  # 750.00 + 566.67 + 380.58 + 191.71
+    # each claim was committed when approved and paid from the same envelope
+    envelope.refresh_from_db()
+    assert (envelope.committed, envelope.paid) == (D("0"), D("1888.96"))
+    assert set(SubsidyClaim.objects.filter(loan=loan).values_list("envelope", flat=True)) == {envelope.pk}
     assert sorted(c.payment_line.instalment for c in SubsidyClaim.objects.filter(loan=loan)) == [1, 2, 3, 4]
+    assert_consistent()
+
+
+def test_a_claim_the_envelope_cannot_carry_is_refused_and_changes_nothing(loan_programme, ls, community):
+    loan, borrower, officer = disbursed_loan(programme=loan_programme, ls=ls, community=community)
+    repay(loan, officer, 1, dt.date(2026, 4, 15))
+    claim = loan_services.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=dt.date(2026, 4, 16))
+    assert claim.amount == D("750.00")
+    # the year's envelope has 749.99 left
+    envelope = BudgetEnvelope.objects.get(programme=loan_programme)
+    envelope.amount = D("749.99")
+    envelope.save(update_fields=["amount"])
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(BudgetExceeded) as error:
+        loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="ok")
+    assert "750.00 would exceed the remaining budget 749.99" in str(error.value)
+    claim.refresh_from_db()
+    envelope.refresh_from_db()
+    assert (claim.status, claim.envelope_id, envelope.committed) == (SubsidyClaimStatus.OPEN, None, D("0"))
+    assert AuditEntry.objects.count() == audit_before
+    # one cent more and it is approved, committing exactly the claim
+    envelope.amount = D("750.00")
+    envelope.save(update_fields=["amount"])
+    claim = loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="ok")
+    envelope.refresh_from_db()
+    assert (claim.status, claim.envelope_id, envelope.committed, envelope.remaining) == (
+        SubsidyClaimStatus.APPROVED,
+        envelope.pk,
+        D("750.00"),
+        D("0.00"),
+    )
     assert_consistent()
 
 
