@@ -45,7 +45,8 @@ def _opinion_rows(application: Application) -> list[dict]:
     ]
 
 
-def case_document_context(*, kind: str, application: Application) -> dict:
+def case_document_context(*, kind: str, application: Application, subject: dict | None = None) -> dict:
+    """What a case document prints. `subject` narrows it to a part of the case (a subsidy statement's period)."""
     context = case_context(application)
     last_opinion = application.opinions.select_related("reviewer").order_by("-id").first()
     if kind == DocumentKind.ACCEPTANCE_NOTICE:
@@ -79,7 +80,8 @@ def case_document_context(*, kind: str, application: Application) -> dict:
         context["appeal_body"] = f"{district.name}人民政府"
         context["appeal_body_en"] = f"the People's Government of {district.name_en or district.name}"
     elif kind in (DocumentKind.LOAN_CERTIFICATE, DocumentKind.LOAN_SUBSIDY_STATEMENT):
-        context.update(loan_document_context(application=application))
+        period = (subject or {}).get("period") if kind == DocumentKind.LOAN_SUBSIDY_STATEMENT else None
+        context.update(loan_document_context(application=application, period_number=period))
     elif kind == DocumentKind.PAYMENT_NOTICE:
         line = application.payment_lines.filter(status="paid").select_related("batch").get()
         context.update(

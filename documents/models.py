@@ -24,6 +24,8 @@ class Document(models.Model):
     application = models.ForeignKey("cases.Application", models.PROTECT, null=True, blank=True, related_name="documents")
     publicity_batch = models.ForeignKey("cases.PublicityBatch", models.PROTECT, null=True, blank=True, related_name="documents")
     payment_batch = models.ForeignKey("cases.PaymentBatch", models.PROTECT, null=True, blank=True, related_name="documents")
+    # The part of the case the document is about, when it is about a part: {"period": 3} for a subsidy statement.
+    subject = models.JSONField(default=dict, blank=True)
     issuing_unit = models.ForeignKey("cases.OrgUnit", models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
     language = models.CharField(max_length=8, default="zh-hans")

@@ -142,11 +142,16 @@ class _Subject:
 
 
 def _subject(
-    *, kind: str, application: Application | None, publicity_batch: PublicityBatch | None, payment_batch: PaymentBatch | None
+    *,
+    kind: str,
+    application: Application | None,
+    publicity_batch: PublicityBatch | None,
+    payment_batch: PaymentBatch | None,
+    subject: dict,
 ) -> _Subject:
     if application is not None:
         context, programme, base_unit = (
-            case_document_context(kind=kind, application=application),
+            case_document_context(kind=kind, application=application, subject=subject),
             application.programme,
             application.org_unit,
         )
@@ -173,6 +178,7 @@ def document_issue(
     application: Application | None = None,
     publicity_batch: PublicityBatch | None = None,
     payment_batch: PaymentBatch | None = None,
+    subject: dict | None = None,
     language: str | None = None,
     supersedes: Document | None = None,
     by: User | None = None,
@@ -187,7 +193,10 @@ def document_issue(
     existing = Document.objects.filter(step_key=step_key).first()
     if existing:
         return existing
-    subject = _subject(kind=kind, application=application, publicity_batch=publicity_batch, payment_batch=payment_batch)
+    about = subject or {}
+    subject = _subject(
+        kind=kind, application=application, publicity_batch=publicity_batch, payment_batch=payment_batch, subject=about
+    )
     language = language or document_language_for(programme=subject.programme)
     issued_at = timezone.now()
     token = new_token()
@@ -215,6 +224,7 @@ def document_issue(
                 application=application,
                 publicity_batch=publicity_batch,
                 payment_batch=payment_batch,
+                subject=about,
                 issuing_unit=subject.unit,
                 issued_at=issued_at,
                 language=language,
@@ -281,6 +291,7 @@ def document_reissue(*, document: Document, by: User, reason: str) -> Document:
             application=old.application,
             publicity_batch=old.publicity_batch,
             payment_batch=old.payment_batch,
+            subject=old.subject,
             language=old.language,
             supersedes=old,
             by=by,

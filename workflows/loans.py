@@ -15,9 +15,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.flow import Flow
 
-from cases import services as case_services
 from cases.constants import FINAL_LOAN_STATES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus
-from cases.exceptions import PermissionDenied
 from cases.models import Application, Bank, Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
 from cases.services import loans as loan_services
 from documents.constants import DocumentKind
@@ -135,28 +133,6 @@ def loan_flows_finish() -> int:
 def subsidy_payment_prepare(*, programme: Programme, claims: list[SubsidyClaim], by: User, today) -> PaymentBatch:
     with transaction.atomic():
         return loan_services.subsidy_batch_create(programme=programme, claims=claims, by=by, today=today)
-
-
-def subsidy_return_import(*, batch: PaymentBatch, by: User, content: bytes, today) -> dict[str, int]:
-    """The bank's return file for a subsidy batch: all rows checked first (the payments parser); any error imports
-    nothing. Paid lines pay their claim; returned lines put the claim back in the queue."""
-    if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None or not by.org_unit.contains(batch.org_unit):
-        raise PermissionDenied()
-    rows = case_services.return_file_parse(batch=batch, content=content)
-    counts = {"paid": 0, "returned": 0, "unchanged": 0}
-    with transaction.atomic():
-        batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-        for row in sorted(rows, key=lambda r: r.line.pk):
-            claim = loan_services.subsidy_line_settle(row=row, by=by, today=today)
-            if claim is None:
-                counts["unchanged"] += 1
-            elif row.paid:
-                counts["paid"] += 1
-                _schedule_document(DocumentKind.LOAN_SUBSIDY_STATEMENT, claim.loan.application_id)
-            else:
-                counts["returned"] += 1
-        case_services.payment_batch_reconcile_if_done(batch=batch)
-    return counts
 
 
 # --- consistency ---------------------------------------------------------------------------------------------

@@ -5,17 +5,20 @@ audit, complete the open task, then schedule documents and notifications after c
 Lock order is always case row -> process row, so two writers never wait on each other in a cycle.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import services as case_services
-from cases.constants import Decision, ReviewLevel, Status
+from cases.constants import Decision, ProgrammeKind, ReviewLevel, Status
 from cases.exceptions import DomainError, PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
 from cases.models import Application, AuditEntry, PaymentBatch, Programme, PublicityBatch, User
+from cases.services import loans as loan_services
 from documents.constants import DocumentKind
 from documents.tasks import schedule_batch_document, schedule_case_document
 from workflows.flows import FLOWS_BY_PROGRAMME_KIND
@@ -216,12 +219,15 @@ def publicity_close_due(*, today) -> int:
     return passed
 
 
-def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes, file_name: str = "") -> dict[str, int]:
+def payment_return_import(
+    *, batch: PaymentBatch, by: User, content: bytes, file_name: str = "", today: dt.date | None = None
+) -> dict[str, int]:
     """Apply the bank's return file (CSV or XLSX): all rows are checked first; any error imports nothing.
 
     A file already imported for this batch (same SHA-256) changes nothing and reports every row unchanged; the
     digest is recorded under a unique constraint in the same transaction, so two concurrent imports of one file
-    cannot both apply it."""
+    cannot both apply it. A loan programme's batch pays interest-subsidy claims (one line per loan period, paid
+    on `today`) and issues a statement per period; the case itself stays approved."""
     if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None or not by.org_unit.contains(batch.org_unit):
         raise PermissionDenied()
     rows = case_services.return_file_parse(batch=batch, content=content)
@@ -230,8 +236,12 @@ def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes, file
         batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
         if case_services.return_file_seen(batch=batch, content=content) is not None:
             return {**counts, "unchanged": len(rows)}
-        for row in sorted(rows, key=lambda r: r.line.application_id):
+        loans = batch.programme.kind == ProgrammeKind.LOAN
+        for row in sorted(rows, key=lambda r: (r.line.application_id, r.line.pk)):
             _lock_case(pk=row.line.application_id)
+            if loans:
+                _subsidy_line_settle(row=row, by=by, today=today or timezone.localdate(), counts=counts)
+                continue
             application = case_services.payment_line_settle(row=row, by=by)
             if application is None:
                 counts["unchanged"] += 1
@@ -249,6 +259,22 @@ def payment_return_import(*, batch: PaymentBatch, by: User, content: bytes, file
         case_services.return_file_record(batch=batch, content=content, by=by, counts=counts, file_name=file_name)
         case_services.payment_batch_reconcile_if_done(batch=batch)
     return counts
+
+
+def _subsidy_line_settle(*, row, by: User, today: dt.date, counts: dict[str, int]) -> None:
+    claim = loan_services.subsidy_line_settle(row=row, by=by, today=today)
+    if claim is None:
+        counts["unchanged"] += 1
+    elif row.paid:
+        counts["paid"] += 1
+        schedule_case_document(
+            kind=DocumentKind.LOAN_SUBSIDY_STATEMENT,
+            application_id=claim.loan.application_id,
+            step_id=_last_audit(claim.loan.application).pk,
+            subject={"period": claim.period.number},
+        )
+    else:
+        counts["returned"] += 1
 
 
 def payment_batch_prepare(

@@ -270,7 +270,9 @@ def pay_claims(programme: Programme, ls: LoanStaff, day: dt.date, rng: random.Ra
                 f"B{row['reference']}",
             ]
         )
-    loan_flow.subsidy_return_import(batch=batch, by=staff.finance_maker, content=out.getvalue().encode("utf-8"), today=day)
+    flow_services.payment_return_import(
+        batch=batch, by=staff.finance_maker, content=out.getvalue().encode("utf-8"), file_name="return.csv", today=day
+    )
 
 
 def run(*, cases: int, seed: int = 2026, start: dt.date | None = None, max_years: int = 5) -> LoanReport:

@@ -927,8 +927,11 @@ def loan_is_final(loan: Loan) -> bool:
     return loan.state in FINAL_LOAN_STATES
 
 
-def loan_document_context(*, application: Application) -> dict:
-    """What the qualification certificate and the subsidy statement print (a read; documents renders it)."""
+def loan_document_context(*, application: Application, period_number: int | None = None) -> dict:
+    """What the qualification certificate and the subsidy statement print (a read; documents renders it).
+
+    With `period_number` (a statement for one period) the rows are that period's and the running total counts the
+    subsidies paid for periods up to it; without, every period and everything paid so far."""
     from cases.money import format_yuan, yuan_in_capitals
 
     loan = Loan.objects.select_related("bank").filter(application=application).first()
@@ -938,10 +941,14 @@ def loan_document_context(*, application: Application) -> dict:
     paid_total = Decimal("0")
     claims = {c.period_id: c for c in SubsidyClaim.objects.filter(loan=loan)}
     for period in loan.periods.order_by("number"):
+        if period_number is not None and period.number > period_number:
+            break
         claim = claims.get(period.pk)
-        refusal = None if claim else subsidy_refusal(period=period)
         if claim and claim.status == SubsidyClaimStatus.PAID:
             paid_total += claim.amount
+        if period_number is not None and period.number != period_number:
+            continue
+        refusal = None if claim else subsidy_refusal(period=period)
         rows.append(
             {
                 "number": period.number,
@@ -953,7 +960,7 @@ def loan_document_context(*, application: Application) -> dict:
                 "paid_on": claim.paid_on if claim else None,
             }
         )
-    return {
+    context = {
         "loan": loan,
         "bank_name": loan.bank.name,
         "qualified_yuan": format_yuan(loan.qualified_amount),
@@ -961,6 +968,12 @@ def loan_document_context(*, application: Application) -> dict:
         "principal_yuan": format_yuan(loan.principal) if loan.principal else "",
         "rate_percent": f"{loan.annual_rate * 100:.2f}%" if loan.annual_rate is not None else "",
         "periods": rows,
+        "period_count": loan.periods.count(),
         "subsidy_paid_yuan": format_yuan(paid_total),
         "subsidy_paid_capitals": yuan_in_capitals(paid_total),
     }
+    if period_number is not None and rows:
+        claim = claims.get(loan.periods.get(number=period_number).pk)
+        amount = claim.amount if claim else Decimal("0")
+        context.update(period=rows[0], period_subsidy_yuan=format_yuan(amount), period_subsidy_capitals=yuan_in_capitals(amount))
+    return context

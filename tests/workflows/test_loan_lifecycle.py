@@ -13,6 +13,7 @@ from cases.exceptions import BudgetExceeded, DomainError, PermissionDenied, Tran
 from cases.models import Application, AuditEntry, Bank, BankOfficer, BudgetEnvelope, Loan, LoanPeriod, SubsidyClaim
 from cases.services import loans as loan_services
 from tests.conftest import make_user
+from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import task_names
 from workflows import loans as loan_flow
 from workflows import loans_tasks, simulation_loans
@@ -439,7 +440,23 @@ def test_certificate_and_subsidy_statement_are_issued_as_pdfs(loan_programme, ls
     statement = Document.objects.get(kind="loan_subsidy_statement")
     assert "人社贷息" in statement.number
     with statement.file.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
+        pdf = handle.read()
+    assert pdf[:5] == b"%PDF-"
+    # one period per statement: period 1 of 4, 750.00 (120000 x 6 % / 4 = 1800 interest; 2.5 points above the
+    # reference 3.5 % subsidised: 120000 x 2.5 % / 4 = 750.00), and the running total
+    assert statement.subject == {"period": 1}
+    text = pdf_flat_text(pdf)
+    assert "HT-PDF-1" in text and "共4期）第1期已按期还款" in text
+    assert "该期财政贴息¥750.00（柒佰伍拾元整）已拨付" in text
+    assert "截至第1期，累计贴息¥750.00" in text
+    # the period's row only (number, due, repaid, interest, subsidy, status), on one page
+    assert "状态12026年4月15日2026年4月15日1,800.00750.00已拨付（印章）" in text
+    assert text.endswith("1/1")
+    # a re-issue is about the same period
+    from documents.services import document_reissue
+
+    again = run_on_commit(document_reissue, document=statement, by=ls.staff.approver, reason="账户尾号更正")
+    assert (again.subject, again.supersedes_id) == ({"period": 1}, statement.pk)
 
 
 def test_bank_officer_sees_only_cases_routed_to_their_bank(loan_programme, ls, community):
