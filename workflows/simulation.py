@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, UnitLevel
+from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Role, UnitLevel
 from cases.demo import org_units_load, programmes_load
 from cases.models import Application, BudgetEnvelope, OrgUnit, Programme, User
 from cases.synthetic import bank_account, citizen_id, credit_code, person_name
@@ -90,18 +90,43 @@ def staff_for(district: OrgUnit) -> Staff:
     )
 
 
+@dataclass(frozen=True)
+class DraftProfile:
+    """What one programme's synthetic applicants look like. Every profile draws from the random source in the same
+    order (ID, name, category, account, credit code, registration, graduation, jobs), so a seed replays exactly."""
+
+    username_prefix: str = "sim-applicant"
+    categories: tuple[str, ...] = (ApplicantCategory.GRADUATE, ApplicantCategory.UNEMPLOYED, ApplicantCategory.LAND_LOST_FARMER)
+    bank_name: str = "中国农业银行余杭支行"
+    business_suffix: str = "个体工作室"
+    registered_days: tuple[int, int] = (200, 900)
+    jobs: tuple[int, int] = (1, 12)
+
+
+STARTUP_DRAFT = DraftProfile()
+
+
 def file_draft(
-    *, rng: random.Random, programme: Programme, community: OrgUnit, by_officer: User | None = None
+    *,
+    rng: random.Random,
+    programme: Programme,
+    community: OrgUnit,
+    by_officer: User | None = None,
+    profile: DraftProfile = STARTUP_DRAFT,
+    category: str | None = None,
+    amount: Decimal | None = None,
 ) -> tuple[Application, User]:
-    """An applicant with an account files a complete draft (or an officer files it at the window)."""
+    """An applicant with an account files a complete draft (or an officer files it at the window), with the
+    training certificate where the programme asks it of the category."""
     today = timezone.localdate()
     id_number = citizen_id(rng)
-    username = f"sim-applicant-{id_number}"
-    applicant_user, _ = User.objects.get_or_create(username=username, defaults={"role": Role.APPLICANT})
+    applicant_user, _ = User.objects.get_or_create(
+        username=f"{profile.username_prefix}-{id_number}", defaults={"role": Role.APPLICANT}
+    )
     applicant = case_services.applicant_person_get_or_create(name=person_name(rng), id_number=id_number, user=applicant_user)
-    category = rng.choice([ApplicantCategory.GRADUATE, ApplicantCategory.UNEMPLOYED, ApplicantCategory.LAND_LOST_FARMER])
-    amounts = programme.amount_rule.get("amounts", {})
-    requested = Decimal(amounts.get(category, programme.min_amount))
+    category = category or rng.choice(list(profile.categories))
+    if amount is None:
+        amount = Decimal(programme.amount_rule.get("amounts", {}).get(category, programme.min_amount))
     filer = by_officer or applicant_user
     application = case_services.application_create(
         programme=programme,
@@ -109,18 +134,21 @@ def file_draft(
         org_unit=community,
         by=filer,
         category=category,
-        requested_amount=requested,
-        bank_name="中国农业银行余杭支行",
+        requested_amount=amount,
+        bank_name=profile.bank_name,
         bank_account_name=applicant.name,
         bank_account_number=bank_account(rng),
-        business_name=f"{applicant.name}个体工作室",
+        business_name=f"{applicant.name}{profile.business_suffix}",
         business_credit_code=credit_code(rng),
-        business_registered_on=today - dt.timedelta(days=rng.randrange(200, 900)),
+        business_registered_on=today - dt.timedelta(days=rng.randrange(*profile.registered_days)),
         graduated_on=today - dt.timedelta(days=rng.randrange(100, 1500)) if category == ApplicantCategory.GRADUATE else None,
-        jobs_created=rng.randrange(1, 12),
+        jobs_created=rng.randrange(*profile.jobs),
         originals_checked=by_officer is not None,
     )
-    for kind in programme.required_documents:
+    kinds = list(programme.required_documents)
+    if category in (programme.eligibility_rules or {}).get("training_certificate_for", []):
+        kinds.append(AttachmentKind.TRAINING_CERTIFICATE)
+    for kind in kinds:
         case_services.attachment_add(
             application=application, by=filer, kind=kind, content=SAMPLE_PDF, name=f"{kind}.pdf", content_type="application/pdf"
         )

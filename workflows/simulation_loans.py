@@ -21,7 +21,6 @@ from cases import services as case_services
 from cases.constants import (
     FINAL_LOAN_STATES,
     ApplicantCategory,
-    AttachmentKind,
     Decision,
     LoanState,
     RepaymentMethod,
@@ -33,7 +32,6 @@ from cases.constants import (
 from cases.demo import org_units_load, programmes_load
 from cases.models import Application, Bank, BankOfficer, BudgetEnvelope, Loan, OrgUnit, Programme, SubsidyClaim, User
 from cases.services import loans as loan_services
-from cases.synthetic import bank_account, citizen_id, credit_code, person_name
 from workflows import loans as loan_flow
 from workflows import services as flow_services
 from workflows import simulation
@@ -111,45 +109,27 @@ def ensure_setup(*, year: int, cases: int) -> tuple[Programme, OrgUnit, LoanStaf
     return programme, district, LoanStaff(staff=simulation.staff_for(district), banks=banks, officers=officers)
 
 
+LOAN_DRAFT = simulation.DraftProfile(
+    username_prefix="sim-borrower",
+    categories=(
+        ApplicantCategory.GRADUATE,
+        ApplicantCategory.UNEMPLOYED,
+        ApplicantCategory.LAND_LOST_FARMER,
+        ApplicantCategory.DISABLED,
+    ),
+    bank_name="贴息专户",
+    business_suffix="创业小店",
+    registered_days=(30, 700),
+    jobs=(1, 8),
+)
+
+
 def file_loan_case(
     *, rng: random.Random, programme: Programme, community: OrgUnit, amount: Decimal, category: str | None = None
 ) -> tuple[Application, User]:
-    id_number = citizen_id(rng)
-    applicant_user, _ = User.objects.get_or_create(username=f"sim-borrower-{id_number}", defaults={"role": Role.APPLICANT})
-    applicant = case_services.applicant_person_get_or_create(name=person_name(rng), id_number=id_number, user=applicant_user)
-    category = category or rng.choice(
-        [ApplicantCategory.GRADUATE, ApplicantCategory.UNEMPLOYED, ApplicantCategory.LAND_LOST_FARMER, ApplicantCategory.DISABLED]
+    return simulation.file_draft(
+        rng=rng, programme=programme, community=community, profile=LOAN_DRAFT, category=category, amount=amount
     )
-    today = timezone.localdate()
-    application = case_services.application_create(
-        programme=programme,
-        applicant=applicant,
-        org_unit=community,
-        by=applicant_user,
-        category=category,
-        requested_amount=amount,
-        bank_name="贴息专户",
-        bank_account_name=applicant.name,
-        bank_account_number=bank_account(rng),
-        business_name=f"{applicant.name}创业小店",
-        business_credit_code=credit_code(rng),
-        business_registered_on=today - dt.timedelta(days=rng.randrange(30, 700)),
-        graduated_on=today - dt.timedelta(days=rng.randrange(100, 1500)) if category == ApplicantCategory.GRADUATE else None,
-        jobs_created=rng.randrange(1, 8),
-    )
-    kinds = list(programme.required_documents)
-    if category in (programme.eligibility_rules or {}).get("training_certificate_for", []):
-        kinds.append(AttachmentKind.TRAINING_CERTIFICATE)
-    for kind in kinds:
-        case_services.attachment_add(
-            application=application,
-            by=applicant_user,
-            kind=kind,
-            content=simulation.SAMPLE_PDF,
-            name=f"{kind}.pdf",
-            content_type="application/pdf",
-        )
-    return application, applicant_user
 
 
 def qualify(plan: LoanPlan, staff: simulation.Staff) -> bool:
