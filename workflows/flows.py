@@ -33,6 +33,28 @@ def status_is(*statuses):
     return condition
 
 
+# Where the flow goes next, by the case's status: target node name -> condition. Flows derive their own table
+# from this one (drop nodes they do not have, add their own); the first condition that holds wins.
+REVIEW_ROUTES = {
+    "accept": status_is(Status.SUBMITTED),
+    "town_review": status_is(Status.ACCEPTED),
+    "district_review": status_is(Status.TOWN_REVIEWED),
+    "approve": status_is(Status.DISTRICT_REVIEWED),
+    "await_correction": status_is(Status.RETURNED_FOR_CORRECTION),
+    "await_publicity": status_is(Status.DISTRICT_APPROVED),
+    "investigate_objection": status_is(Status.OBJECTION_RAISED),
+    "payment": status_is(Status.PUBLICITY_PASSED),
+    "end": status_is(Status.REJECTED, Status.CLOSED),
+}
+
+
+def route_by_status(routes: dict) -> flow.Switch:
+    switch = flow.Switch().Annotation(title=_("Route by status"))
+    for name, condition in routes.items():
+        switch = switch.Case(getattr(this, name), condition)
+    return switch
+
+
 class ReviewGraph:
     """community acceptance -> town review -> district review -> district approval -> publicity -> payment."""
 
@@ -68,19 +90,7 @@ class ReviewGraph:
     )
     await_correction = flow.Handle().Annotation(title=_("Waiting for the applicant's correction")).Next(this.route)
 
-    route = (
-        flow.Switch()
-        .Annotation(title=_("Route by status"))
-        .Case(this.accept, status_is(Status.SUBMITTED))
-        .Case(this.town_review, status_is(Status.ACCEPTED))
-        .Case(this.district_review, status_is(Status.TOWN_REVIEWED))
-        .Case(this.approve, status_is(Status.DISTRICT_REVIEWED))
-        .Case(this.await_correction, status_is(Status.RETURNED_FOR_CORRECTION))
-        .Case(this.await_publicity, status_is(Status.DISTRICT_APPROVED))
-        .Case(this.investigate_objection, status_is(Status.OBJECTION_RAISED))
-        .Case(this.payment, status_is(Status.PUBLICITY_PASSED))
-        .Case(this.end, status_is(Status.REJECTED, Status.CLOSED))
-    )
+    route = route_by_status(REVIEW_ROUTES)
 
     await_publicity = flow.Handle().Annotation(title=_("Waiting for the publicity list")).Next(this.publicity)
     publicity = flow.Handle().Annotation(title=_("In publicity")).Next(this.route)

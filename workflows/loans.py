@@ -20,26 +20,22 @@ from cases.models import Application, Bank, Loan, LoanPeriod, PaymentBatch, Paym
 from cases.services import loans as loan_services
 from documents.constants import DocumentKind
 from documents.tasks import schedule_case_document
-from workflows.flows import FLOWS_BY_PROGRAMME_KIND, ReviewGraph, status_is
+from workflows.flows import FLOWS_BY_PROGRAMME_KIND, REVIEW_ROUTES, ReviewGraph, route_by_status, status_is
+
+NOT_IN_LOANS = ("await_publicity", "investigate_objection", "payment")
 
 
 class LoanFlow(ReviewGraph, Flow):
     process_title = _("Guaranteed start-up loan")
     process_description = _("Common review up to qualification, then the bank, the guarantee and the loan's own life.")
 
-    route = (
-        flow.Switch()
-        .Annotation(title=_("Route by status"))
-        .Case(this.accept, status_is(Status.SUBMITTED))
-        .Case(this.town_review, status_is(Status.ACCEPTED))
-        .Case(this.district_review, status_is(Status.TOWN_REVIEWED))
-        .Case(this.approve, status_is(Status.DISTRICT_REVIEWED))
-        .Case(this.await_correction, status_is(Status.RETURNED_FOR_CORRECTION))
-        .Case(this.loan, status_is(Status.DISTRICT_APPROVED))
-        .Case(this.end, status_is(Status.REJECTED, Status.CLOSED))
+    # No publicity and no one-off payment: after approval the flow waits for the loan's own life.
+    route = route_by_status(
+        {name: condition for name, condition in REVIEW_ROUTES.items() if name not in NOT_IN_LOANS}
+        | {"loan": status_is(Status.DISTRICT_APPROVED)}
     )
     loan = flow.Handle().Annotation(title=_("Loan under way")).Next(this.end)
-    # No publicity and no one-off payment: the subsidy is paid per period, outside the flow.
+    # The subsidy is paid per period, outside the flow.
     await_publicity = None
     publicity = None
     investigate_objection = None

@@ -26,7 +26,7 @@ from cases.services import venture as venture_services
 from documents.constants import DocumentKind
 from documents.tasks import schedule_case_document
 from workflows import flows, venture_views
-from workflows.flows import ReviewGraph, status_is
+from workflows.flows import REVIEW_ROUTES, ReviewGraph, route_by_status, status_is
 from workflows.models import SubsidyTask
 from workflows.nodes import ServiceTask
 
@@ -56,19 +56,9 @@ class VentureFlow(ReviewGraph, Flow):
         .Permission("cases.approve_application")
         .Next(this.route)
     )
-    route = (
-        flow.Switch()
-        .Annotation(title=gettext_lazy("Route by status"))
-        .Case(this.accept, status_is(Status.SUBMITTED))
-        .Case(this.town_review, status_is(Status.ACCEPTED))
-        .Case(this.district_review, status_is(Status.TOWN_REVIEWED))
-        .Case(this.await_panel, waiting_for_panel)
-        .Case(this.award, ready_for_award)
-        .Case(this.await_correction, status_is(Status.RETURNED_FOR_CORRECTION))
-        .Case(this.await_publicity, status_is(Status.DISTRICT_APPROVED))
-        .Case(this.investigate_objection, status_is(Status.OBJECTION_RAISED))
-        .Case(this.payment, status_is(Status.PUBLICITY_PASSED))
-        .Case(this.end, status_is(Status.REJECTED, Status.CLOSED))
+    route = route_by_status(
+        {name: condition for name, condition in REVIEW_ROUTES.items() if name != "approve"}
+        | {"await_panel": waiting_for_panel, "award": ready_for_award}
     )
 
 
