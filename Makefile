@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := fonts-arphic-gbsn00lp fonts-noto-cjk fonts-dejavu-core libhar
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidies
 REDIS_URL_CI ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-services test-long lint worker beat bench system-packages deps deps-dev clean
+.PHONY: run test test-sqlite test-services lint worker beat bench system-packages deps deps-dev clean
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -53,18 +53,14 @@ test: lint test-sqlite test-services
 
 # `env -u`: an empty DATABASE_URL is not "unset" for the settings (it fails to parse).
 test-sqlite: deps-dev
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres and not long" -p no:cacheprovider
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres" -p no:cacheprovider
 
 test-services: deps-dev
 	@if $(PY) tests/services_available.py --drop-test-database "$(PG_URL)" "$(REDIS_URL_CI)"; then \
 	  DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
-	    $(PY) -m pytest -m "not long" -p no:cacheprovider --create-db; \
+	    $(PY) -m pytest -p no:cacheprovider --create-db; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
 	else echo "SKIPPED: PostgreSQL + Redis pass (services not reachable at $(PG_URL) / $(REDIS_URL_CI))."; fi
-
-# Tests marked `long` (over an hour on two cores), on PostgreSQL: not part of `make test`.
-test-long: deps-dev
-	DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) $(PY) -m pytest -m long -p no:cacheprovider --create-db
 
 worker: deps
 	DJANGO_DEBUG=1 $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1

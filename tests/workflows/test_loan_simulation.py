@@ -5,10 +5,14 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
+from django.db import connection
 
-from cases.constants import LoanState, RepaymentMethod
-from cases.models import Loan
+from cases.constants import LoanState, RepaymentMethod, SubsidyClaimStatus
+from cases.models import Loan, LoanPeriod, SubsidyClaim
+from documents.constants import DocumentKind, DocumentStatus
+from documents.models import Document
 from workflows import loans as loan_flow
 from workflows import simulation_loans
 from workflows.consistency import check_all
@@ -59,21 +63,53 @@ def assert_simulation_consistent(report):
 
 
 @pytest.mark.django_db
-def test_small_loan_simulation_is_consistent():
-    report = simulation_loans.run(cases=24, seed=7)
+def test_small_loan_simulation_is_consistent(run_on_commit):
+    report = run_on_commit(simulation_loans.run, cases=24, seed=7)
     assert sum(report.behaviours.values()) == 24
     assert report.last_day <= report.first_day + dt.timedelta(days=5 * 366)
     assert_simulation_consistent(report)
+    assert_one_statement_per_paid_period()
 
 
-@pytest.mark.long
+def assert_one_statement_per_paid_period():
+    paid = set(SubsidyClaim.objects.filter(status=SubsidyClaimStatus.PAID).values_list("loan__application_id", "period__number"))
+    statements = [
+        (application_id, subject["period"])
+        for application_id, subject in Document.objects.filter(
+            kind=DocumentKind.LOAN_SUBSIDY_STATEMENT, status=DocumentStatus.VALID
+        ).values_list("application_id", "subject")
+    ]
+    assert len(statements) == len(set(statements))
+    assert set(statements) == paid
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the acceptance run is sized for PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_simulate_300_loans_over_three_years(capsys):
+def test_simulate_300_loans_over_three_years_then_check_consistency(capsys):
+    """The issue's acceptance run: 300 loan cases over simulated years, then check_consistency, on PostgreSQL."""
     call_command("simulate", "--programme", "loan", "--cases", "300")
     out = capsys.readouterr().out
-    assert "simulation consistent" in out
-    report_line = next(line for line in out.splitlines() if line.startswith("subsidies paid:"))
-    paid = Decimal(report_line.split()[2])
+    lines = out.splitlines()
+    assert lines[-1] == "simulation consistent"
+    first, last = (dt.date.fromisoformat(d) for d in lines[0].removeprefix("simulated ").split(" to "))
+    assert last >= first + relativedelta(years=3)
+    behaviours = dict(line.split() for line in lines[2:8])
+    assert sum(int(n) for n in behaviours.values()) == 300
+    assert set(behaviours) == {"on_time", "late", "extended", "defaulted", "bank_declined", "rejected"}
+    paid_line = next(line for line in lines if line.startswith("subsidies paid:"))
+    paid = Decimal(paid_line.split()[2])
+
+    call_command("check_consistency")
+    assert capsys.readouterr().out.splitlines()[-1] == "consistent"
+
+    # the subsidies paid, recomputed here from each contract, and one statement PDF per paid period
     report = simulation_loans.LoanReport(subsidies_paid=paid)
     report.states.update(Loan.objects.values_list("state", flat=True))
     assert_simulation_consistent(report)
+    assert_one_statement_per_paid_period()
+    # every path of the loan's life was taken
+    states = set(report.states)
+    assert {LoanState.SETTLED, LoanState.BANK_DECLINED} <= states and states & {LoanState.RECOVERED, LoanState.WRITTEN_OFF}
+    assert LoanPeriod.objects.filter(overdue=True).exists() and LoanPeriod.objects.filter(extended=True).exists()
