@@ -90,7 +90,9 @@ def ensure_setup(*, year: int, cases: int) -> tuple[Programme, OrgUnit, LoanStaf
     if not programme.active:
         programme.active = True  # configuration, not a case status: the simulation opens the programme
         programme.save(update_fields=["active"])
-    needed = max(AMOUNTS) * cases
+    # The envelope carries interest subsidies (ADR 0007): at most the whole interest of the largest loan at the
+    # highest rate over the longest term plus an extension, per case.
+    needed = max(AMOUNTS) * max(RATES) * Decimal("3.5") * cases
     with transaction.atomic():
         envelope, _ = BudgetEnvelope.objects.select_for_update().get_or_create(
             programme=programme, year=year, org_unit=None, defaults={"amount": needed}

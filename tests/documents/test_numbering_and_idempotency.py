@@ -14,6 +14,7 @@ from documents.models import Document
 from documents.services import document_number_next
 from documents.tasks import issue_case_document
 from tests.lifecycle import submitted
+from tests.parallel import run_in_threads
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real parallel connections need PostgreSQL (set DATABASE_URL to postgres://...)"
@@ -61,28 +62,6 @@ def test_the_task_run_twice_issues_one_document_and_one_number(programme, commun
     assert Document.objects.filter(step_key=f"acceptance_notice:case:{application.pk}:{step_id}").count() == 1
     unit = Document.objects.get(pk=first).issuing_unit
     assert Counter.objects.get(key=f"doc:{unit.code}:acceptance_notice:创:{year()}").value == 1
-
-
-def run_in_threads(count: int, work) -> list:
-    """Start `count` threads at once, each on its own database connection; return results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @needs_postgres

@@ -1,16 +1,16 @@
 """Eight approvers at once against a nearly empty, co-funded envelope: exactly as many succeed as the money allows."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cases import services as case_services
 from cases.constants import Decision, ReviewLevel, Status
 from cases.exceptions import BudgetExceeded
 from cases.models import Application, BudgetEnvelope, FundingSource
 from tests.lifecycle import advance, submitted
+from tests.parallel import run_in_threads
 from workflows import services as flow_services
 from workflows.consistency import check_budgets, check_flows
 
@@ -38,31 +38,20 @@ def test_envelope_never_negative_under_concurrent_approvals(programme, staff, co
     )
     # each thread gets a task id, not a shared model instance (django-fsm-2's refresh_from_db is not thread-safe)
     tasks = {c.pk: flow_services.open_task(application=c, name="approve").pk for c in cases}
-    barrier = threading.Barrier(len(cases))
-    results: dict[int, str] = {}
 
-    def approve(application: Application) -> None:
+    def approve(index: int) -> str:
         try:
-            barrier.wait(timeout=30)
             flow_services.task_decide(
-                task_id=tasks[application.pk], by=staff.approver, decision=Decision.PASS, opinion="同意。", amount=amount
+                task_id=tasks[cases[index].pk], by=staff.approver, decision=Decision.PASS, opinion="同意。", amount=amount
             )
-            results[application.pk] = "approved"
         except BudgetExceeded:
-            results[application.pk] = "refused"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            results[application.pk] = f"error {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
+            return "refused"
+        return "approved"
 
-    threads = [threading.Thread(target=approve, args=(c,)) for c in cases]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_in_threads(len(cases), approve)
 
     # then exactly as many succeed as the money allows, and the envelope never went negative
-    outcomes = sorted(results.values())
+    outcomes = sorted(r if isinstance(r, str) else repr(r) for r in results)
     expected = AFFORDABLE
     assert outcomes == ["approved"] * expected + ["refused"] * (len(cases) - expected), outcomes
     envelope = BudgetEnvelope.objects.get(pk=envelope.pk)

@@ -2,16 +2,16 @@
 are approved, the rest refused with nothing changed (PostgreSQL, real parallel connections)."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cases.constants import SubsidyClaimStatus
 from cases.exceptions import BudgetExceeded
 from cases.models import BudgetEnvelope, SubsidyClaim
 from cases.services import loans as loan_services
+from tests.parallel import run_in_threads
 from tests.workflows.test_loan_lifecycle import disbursed_loan, loan_programme, loan_setup, ls, repay  # noqa: F401 - fixtures
 from workflows.consistency import check_budgets, check_loans
 
@@ -39,31 +39,21 @@ def test_parallel_claim_approvals_never_overspend_the_envelope(loan_programme, l
     envelope = BudgetEnvelope.objects.get(programme=loan_programme)
     envelope.amount = SUBSIDY * (AFFORDABLE + 1) - Decimal("0.01")
     envelope.save(update_fields=["amount"])
-    barrier = threading.Barrier(THREADS)
-    results: dict[int, str] = {}
 
-    def approve(claim_id: int) -> None:
+    def approve(index: int) -> str:
+        claim = SubsidyClaim(pk=claim_ids[index])
         try:
-            barrier.wait(timeout=30)
-            loan_services.subsidy_claim_review(
-                claim=SubsidyClaim(pk=claim_id), by=ls.staff.district_reviewer, approved=True, note="按期还款。"
-            )
-            results[claim_id] = "approved"
+            loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="按期还款。")
         except BudgetExceeded:
-            results[claim_id] = "refused"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            results[claim_id] = f"error {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
+            return "refused"
+        return "approved"
 
-    threads = [threading.Thread(target=approve, args=(pk,)) for pk in claim_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_in_threads(THREADS, approve)
 
     # then exactly three are approved and committed, five stay open, and the ledger agrees
-    assert sorted(results.values()) == ["approved"] * AFFORDABLE + ["refused"] * (THREADS - AFFORDABLE), results
+    assert sorted(r if isinstance(r, str) else repr(r) for r in results) == ["approved"] * AFFORDABLE + ["refused"] * (
+        THREADS - AFFORDABLE
+    ), results
     envelope.refresh_from_db()
     assert (envelope.committed, envelope.paid, envelope.remaining) == (
         SUBSIDY * AFFORDABLE,
