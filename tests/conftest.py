@@ -26,7 +26,7 @@ def services_configured() -> str | None:
     """None when this run has PostgreSQL and a broker; otherwise the reason service-backed tests cannot run."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return "needs PostgreSQL (DATABASE_URL): this pass runs on SQLite"
-    if not settings.CELERY_BROKER_URL:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         return "needs a broker (CELERY_BROKER_URL): tasks run in-process in this pass"
     return None
 
@@ -142,7 +142,7 @@ def _tasks_in_process(request):
         if reason:
             pytest.skip(reason)
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = eager or not settings.CELERY_BROKER_URL
+    app.conf.task_always_eager = eager or settings.CELERY_TASK_ALWAYS_EAGER
     yield
     app.conf.task_always_eager = previous
 

@@ -16,8 +16,8 @@ def closed_port() -> int:
 
 
 def test_healthz_embedded_mode_reports_in_process_broker(client, settings):
-    # given the embedded default: no broker configured
-    settings.CELERY_BROKER_URL = ""
+    # given the embedded default: no broker configured, tasks run in-process
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
     # when the probe asks
     response = client.get("/healthz")
@@ -29,6 +29,7 @@ def test_healthz_embedded_mode_reports_in_process_broker(client, settings):
 
 def test_healthz_503_when_the_broker_port_is_closed(client, settings):
     # given a broker URL pointing at a port where nothing listens
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
 
     # when the probe asks
