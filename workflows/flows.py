@@ -129,6 +129,9 @@ OPEN_TASK_FOR_STATUS = {
 }
 
 FLOWS_BY_PROGRAMME_KIND = {"startup": StartupFlow}
+# Rules a programme checks on the locked case before it is submitted (raise DomainError to refuse), whatever the
+# way in: the portal, the community window or a simulation.
+SUBMIT_RULES_BY_PROGRAMME_KIND: dict = {}
 
 import workflows.loans  # noqa: E402, F401 - registers LoanFlow under "loan"
 import workflows.venture  # noqa: E402,F401  - registers VentureFlow under "venture"

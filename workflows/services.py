@@ -21,7 +21,7 @@ from cases.models import Application, AuditEntry, PaymentBatch, Programme, Publi
 from cases.services import loans as loan_services
 from documents.constants import DocumentKind
 from documents.tasks import schedule_batch_document, schedule_case_document
-from workflows.flows import FLOWS_BY_PROGRAMME_KIND
+from workflows.flows import FLOWS_BY_PROGRAMME_KIND, SUBMIT_RULES_BY_PROGRAMME_KIND
 from workflows.models import SubsidyTask
 from workflows.portal.notifications import notify_status_change
 
@@ -65,6 +65,9 @@ def _complete_handle(application: Application, name: str) -> None:
 
 def case_submit(*, application: Application, by: User) -> Application:
     with transaction.atomic():
+        rules = SUBMIT_RULES_BY_PROGRAMME_KIND.get(application.programme.kind)
+        if rules is not None:
+            rules(_lock_case(pk=application.pk))
         application = case_services.application_submit(application=application, by=by)
         flow_class = flow_for(application.programme)
         process = flow_class.start.run(application=application)

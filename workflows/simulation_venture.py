@@ -164,7 +164,7 @@ def run(*, cases: int, seed: int = 2026) -> simulation.Report:
         outcome = rng.choices(names, weights)[0]
         report.outcomes[outcome] += 1
         application, applicant_user = file_venture(rng=rng, round_=round_, community=rng.choice(communities))
-        application = venture_flow.venture_submit(application=application, by=applicant_user)
+        application = flow_services.case_submit(application=application, by=applicant_user)
         if _review(application, outcome, staff, applicant_user):
             outcome_of[application.pk] = outcome
     if not outcome_of:

@@ -91,14 +91,12 @@ def _open_task(application: Application, name: str) -> SubsidyTask | None:
     )
 
 
-def venture_submit(*, application: Application, by: User) -> Application:
-    """Submit after the venture rules: graduate legal representative, capital share, never funded before."""
-    from workflows.services import case_submit
+def venture_rules(application: Application) -> None:
+    """Before submission: graduate legal representative, capital share, never funded before."""
+    venture_services.venture_eligibility_assert(application=application, today=timezone.localdate())
 
-    with transaction.atomic():
-        application = _lock_case(pk=application.pk)
-        venture_services.venture_eligibility_assert(application=application, today=timezone.localdate())
-        return case_submit(application=application, by=by)
+
+flows.SUBMIT_RULES_BY_PROGRAMME_KIND["venture"] = venture_rules
 
 
 def venture_panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:

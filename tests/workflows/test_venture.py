@@ -22,6 +22,7 @@ from documents.models import Document
 from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import task_names
+from workflows import services as flow_services
 from workflows import simulation, simulation_venture
 from workflows import venture as venture_flow
 from workflows.consistency import check_all
@@ -73,7 +74,7 @@ def reviewed(round_, vstaff, rng, community, n=1) -> list[Application]:
     cases = []
     for _ in range(n):
         application, user = simulation_venture.file_venture(rng=rng, round_=round_, community=community)
-        application = venture_flow.venture_submit(application=application, by=user)
+        application = flow_services.case_submit(application=application, by=user)
         assert simulation_venture._review(application, "paid", vstaff, user)
         cases.append(Application.objects.get(pk=application.pk))
     return cases
@@ -212,7 +213,7 @@ def test_ineligible_venture_is_refused_and_stays_a_draft(overrides, fragment, ro
     audits = AuditEntry.objects.filter(application=application).count()
 
     with pytest.raises(IneligibleApplication) as error:
-        venture_flow.venture_submit(application=application, by=user)
+        flow_services.case_submit(application=application, by=user)
 
     assert any(fragment in str(d) for d in error.value.details), error.value.details
     application.refresh_from_db()
@@ -259,10 +260,10 @@ def test_two_drafts_of_the_same_enterprise_only_one_is_submitted(same, round_, v
     kwargs2, _ = draft_kwargs(rng, round_, community)
     user2 = _same_as(first, kwargs2, same)
     second = file_with_documents(kwargs2, user2, round_)
-    venture_flow.venture_submit(application=first, by=user)
+    flow_services.case_submit(application=first, by=user)
 
     with pytest.raises(EntitlementConflict) as error:
-        venture_flow.venture_submit(application=second, by=user2)
+        flow_services.case_submit(application=second, by=user2)
 
     assert first.number in str(error.value.message) and error.value.details == [first.number]
     second.refresh_from_db()
@@ -594,7 +595,7 @@ def test_projects_still_under_review_move_to_the_next_round(round_, vstaff, pool
     ready = reviewed(round_, vstaff, rng, community)[0]
     assert ready.deadline is not None
     late, user = simulation_venture.file_venture(rng=rng, round_=round_, community=community)
-    late = venture_flow.venture_submit(application=late, by=user)
+    late = flow_services.case_submit(application=late, by=user)
     draft, _ = simulation_venture.file_venture(rng=rng, round_=round_, community=community)
 
     venture_services.panel_draw(round_=round_, by=vstaff.district_reviewer, seed=1)
