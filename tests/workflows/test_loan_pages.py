@@ -477,7 +477,7 @@ def test_a_refusal_is_recorded_with_its_reason_from_the_loan_page(open_claim, ls
 # --- finance: a payment batch of approved subsidies ----------------------------------------------------------------
 
 
-def test_finance_prepares_a_subsidy_batch_and_another_officer_approves_it(open_claim, ls):  # noqa: F811
+def test_finance_prepares_a_subsidy_batch_and_another_officer_approves_it(open_claim, ls, django_capture_on_commit_callbacks):  # noqa: F811
     loan, claim = open_claim
     loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="ok")
     maker = client_for(ls.staff.finance_maker)
@@ -507,9 +507,14 @@ def test_finance_prepares_a_subsidy_batch_and_another_officer_approves_it(open_c
     batch.refresh_from_db()
     assert batch.status == "draft"
     checker = client_for(ls.staff.finance_checker)
-    assert checker.post(f"/finance/batches/{batch.number}/approve/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checker.post(f"/finance/batches/{batch.number}/approve/").status_code == 302
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == ("approved", ls.staff.finance_checker)
+    # the payment list (清册) PDF is issued for the subsidy batch like for any other
+    from documents.models import Document
+
+    assert list(Document.objects.filter(payment_batch=batch).values_list("kind", flat=True)) == ["payment_list"]
     export = maker.post(f"/finance/batches/{batch.number}/export/csv/")
     assert export.status_code == 200 and b"750.00" in export.content
 

@@ -128,6 +128,7 @@ def _detail(request, loan: Loan, *, status: int = 200, **bound):
     for name, form in bound.items():
         if name in available:
             available[name] = form
+    recoveries = list(loan.recoveries.all())
     context = {
         "loan": loan,
         "application": loan.application,
@@ -141,8 +142,8 @@ def _detail(request, loan: Loan, *, status: int = 200, **bound):
             for line in schedule
         ],
         "rate_percent": f"{loan.annual_rate * 100:.2f}%" if loan.annual_rate is not None else "",
-        "recoveries": list(loan.recoveries.all()),
-        "recovered_total": sum((r.amount for r in loan.recoveries.all()), start=Decimal("0")),
+        "recoveries": recoveries,
+        "recovered_total": sum((r.amount for r in recoveries), start=Decimal("0")),
         "history": selectors.loan_history(loan=loan),
         **roles,
         **available,
