@@ -10,4 +10,5 @@ urlpatterns = [
     path("statistics/", staff_views.statistics, name="statistics"),
     path("finance/", include("workflows.finance.urls")),
     path("venture/", include("workflows.venture_views.urls")),
+    path("loans/", include("workflows.loans_views.urls")),
 ]

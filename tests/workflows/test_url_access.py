@@ -12,6 +12,7 @@ none of the cases' data. A pattern whose parameters this test cannot fill fails 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.models import Application
+from cases.models import Application, PaymentBatch
 from documents.models import Document
 from tests.auth import sign_in
 from tests.lifecycle import advance, submitted
@@ -97,6 +98,7 @@ class Fixture:
     documents: list[Document]
     markers: set[str]
     venture_project: object = None
+    loan_cases: list[Application] = field(default_factory=list)
 
 
 def drive_cases(programme, community, staff, rng) -> Fixture:
@@ -154,19 +156,24 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     for venture_case in venture_cases:
         markers |= {venture_case.number, venture_case.applicant.name, venture_case.applicant.credit_code}
     # a guaranteed loan in the same community, qualified and waiting on its own life (open task `loan`)
-    from decimal import Decimal
-
     from cases.constants import ApplicantCategory
     from workflows import simulation_loans
 
-    loan_programme, _, _ = simulation_loans.ensure_setup(year=dt.date.today().year, cases=1)
-    loan_case, loan_user = simulation_loans.file_loan_case(
-        rng=rng, programme=loan_programme, community=community, amount=Decimal("100000"), category=ApplicantCategory.GRADUATE
-    )
-    loan_case = advance(flow_services.case_submit(application=loan_case, by=loan_user), staff, through=ReviewLevel.APPROVAL)
-    markers |= {loan_case.number, loan_case.applicant.name, loan_case.applicant.id_number}
+    loan_programme, _, loan_staff = simulation_loans.ensure_setup(year=dt.date.today().year, cases=2)
+    loan_cases = []
+    for _ in range(2):
+        loan_case, loan_user = simulation_loans.file_loan_case(
+            rng=rng, programme=loan_programme, community=community, amount=Decimal("100000"), category=ApplicantCategory.GRADUATE
+        )
+        loan_case = advance(flow_services.case_submit(application=loan_case, by=loan_user), staff, through=ReviewLevel.APPROVAL)
+        markers |= {loan_case.number, loan_case.applicant.name, loan_case.applicant.id_number}
+        loan_cases.append((loan_case, loan_user))
+    # the first loan is disbursed, its first period repaid on time and its subsidy claimed; the second case waits for
+    # its qualification certificate
+    loan = disbursed_with_claim(*loan_cases[0], staff=staff, loan_staff=loan_staff)
+    markers |= {loan.certificate_number, loan.contract_number, loan.guarantee_number}
     cases_and_ventures = [c.process_id for c in cases] + [
-        Application.objects.get(pk=v.pk).process_id for v in (*venture_cases, loan_case)
+        Application.objects.get(pk=v.pk).process_id for v in (*venture_cases, *(c for c, _ in loan_cases))
     ]
     return Fixture(
         cases=cases,
@@ -174,7 +181,35 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
         documents=[],  # issued after commit: see with_documents()
         markers=markers,
         venture_project=venture_cases[0].venture,
+        loan_cases=[Application.objects.get(pk=c.pk) for c, _ in loan_cases],
     )
+
+
+def disbursed_with_claim(application, borrower, *, staff, loan_staff):
+    from cases.constants import RepaymentMethod
+    from cases.services import loans as loan_services
+    from workflows import loans as loan_flow
+
+    bank = loan_staff.banks["abc-yh"]
+    officer = loan_staff.officers[bank.pk]
+    start = dt.date.today() - dt.timedelta(days=120)
+    loan = loan_flow.loan_certificate_issue(application=application, bank=bank, by=staff.approver, today=start)
+    loan = loan_flow.loan_bank_decide(loan=loan, by=officer, today=start, accepted=True)
+    loan = loan_services.loan_guarantee_issue(loan=loan, by=staff.approver, today=start)
+    loan = loan_services.loan_disburse(
+        loan=loan,
+        by=officer,
+        today=start,
+        contract_number=f"HT-{application.number}",
+        principal=Decimal("100000"),
+        annual_rate=Decimal("0.05"),
+        term_months=12,
+        repayment_method=RepaymentMethod.ANNUITY,
+    )
+    first = loan.periods.get(number=1)
+    loan = loan_flow.loan_repayment_record(loan=loan, by=officer, period_number=1, repaid_on=first.due_on)
+    loan_services.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=first.due_on)
+    return loan
 
 
 def with_documents(fixture: Fixture) -> Fixture:
@@ -198,6 +233,8 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"process_pk": c.process_id} for c in fixture.cases]
     if parameters == {"token"}:
         return [{"token": d.token} for d in fixture.documents]
+    if pattern.route.startswith(("loans/", "portal/loans/")) and parameters <= {"public_id", "period"}:
+        return [{"public_id": c.public_id, "period": 1} for c in fixture.loan_cases]
     if parameters == {"public_id"}:
         return [{"public_id": c.public_id} for c in fixture.cases]
     if parameters == {"public_id", "step"}:
@@ -248,8 +285,8 @@ def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | No
         if not set(pattern.parameters) - NEUTRAL_PARAMETERS:
             return None  # a page that names no case, redirecting to another such page (tested on its own)
         return f"redirects to {location}"
-    if response.status_code == 400 and pattern.name in PUBLIC:
-        return None  # a refused form: checked above, none of the cases' data
+    if response.status_code == 400 and (pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS):
+        return None  # a refused form on a page that names no case: checked above, none of the cases' data
     if response.status_code == 200:
         if pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS:
             return None  # checked above: none of the cases' data
@@ -275,6 +312,17 @@ def check_every_url(users, fixture: Fixture, patterns: list[Pattern]) -> tuple[l
     return failures, requests
 
 
+def loan_snapshot():
+    from cases.models import Loan, LoanPeriod, SubsidyClaim
+
+    return (
+        list(Loan.objects.order_by("id").values_list("id", "state", "updated_at")),
+        list(LoanPeriod.objects.order_by("id").values_list("id", "repaid_on", "due_on")),
+        list(SubsidyClaim.objects.order_by("id").values_list("id", "status")),
+        list(PaymentBatch.objects.values_list("id")),
+    )
+
+
 @pytest.fixture
 def outsiders(other_town_reviewer, programme, other_town_community, rng):
     """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区."""
@@ -294,6 +342,7 @@ def test_every_url_refuses_another_town_and_another_applicant(
     assert len(patterns) > 100  # ours, viewflow's generated ones, the admin
     before = [(c.status, c.updated_at) for c in Application.objects.filter(pk__in=[c.pk for c in fixture.cases])]
     tasks_before = list(SubsidyTask.objects.order_by("id").values_list("id", "status", "owner_id"))
+    loans_before = loan_snapshot()
 
     failures, requests = check_every_url(outsiders, fixture, patterns)
 
@@ -302,6 +351,27 @@ def test_every_url_refuses_another_town_and_another_applicant(
     # and the POSTs changed nothing
     assert [(c.status, c.updated_at) for c in Application.objects.filter(pk__in=[c.pk for c in fixture.cases])] == before
     assert list(SubsidyTask.objects.order_by("id").values_list("id", "status", "owner_id")) == tasks_before
+    assert loan_snapshot() == loans_before
+
+
+def test_loan_urls_refuse_an_officer_of_another_bank(programme, community, staff, rng, django_capture_on_commit_callbacks):
+    """The fixture's loan is routed to abc-yh: an officer of yhrcb gets nothing from any loan, portal-loan or finance
+    page. (Bank officers are staff of the district: unit scoping alone would let them in.)"""
+    from workflows import simulation_loans
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fixture = drive_cases(programme, community, staff, rng)
+    loan_staff = simulation_loans.ensure_setup(year=dt.date.today().year, cases=2)[2]
+    other_bank_officer = loan_staff.officers[loan_staff.banks["yhrcb"].pk]
+    patterns = [p for p in enumerate_patterns() if p.route.startswith(("loans/", "portal/loans/", "finance/", "cases/"))]
+    assert len(patterns) > 20
+    before = loan_snapshot()
+
+    failures, requests = check_every_url([other_bank_officer], fixture, patterns)
+
+    assert failures == [], "\n".join(failures)
+    assert requests >= 2 * len(patterns)
+    assert loan_snapshot() == before
 
 
 def test_the_walk_catches_an_unscoped_url(programme, community, staff, rng, outsiders, settings):

@@ -31,6 +31,33 @@ class BatchPrepareForm(forms.Form):
         self.fields["cases"].label_from_instance = lambda a: f"{a.number} {a.applicant.name} ¥{a.approved_amount:,.2f}"
 
 
+class SubsidyFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
+class SubsidyBatchForm(forms.Form):
+    claims = forms.ModelMultipleChoiceField(
+        label=_("Approved subsidy claims"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].queryset = candidates
+        self.fields["claims"].label_from_instance = lambda c: (
+            _("%(case)s %(name)s period %(n)s ¥%(amount)s")
+            % {
+                "case": c.loan.application.number,
+                "name": c.loan.application.applicant.name,
+                "n": c.period.number,
+                "amount": f"{c.amount:,.2f}",
+            }
+        )
+
+
 class ReturnFileForm(forms.Form):
     file = forms.FileField(label=_("Bank return file (CSV or XLSX)"))
 

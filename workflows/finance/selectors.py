@@ -6,9 +6,20 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from cases.constants import LIVE_PAYMENT_LINE_STATUSES, PaymentLineStatus, Status, UnitLevel
-from cases.models import Application, BudgetEnvelope, FundingSource, OrgUnit, PaymentBatch, PaymentLine, Programme, User
+from cases.constants import LIVE_PAYMENT_LINE_STATUSES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus, UnitLevel
+from cases.models import (
+    Application,
+    BudgetEnvelope,
+    FundingSource,
+    OrgUnit,
+    PaymentBatch,
+    PaymentLine,
+    Programme,
+    SubsidyClaim,
+    User,
+)
 from cases.selectors import applications_for_user
+from cases.services.loans import loans_for_user
 
 PAYABLE = (Status.PUBLICITY_PASSED, Status.PAYMENT_RETURNED)
 
@@ -63,6 +74,26 @@ def payable_cases_for(
     if approved_to:
         qs = qs.filter(decided_at__date__lte=approved_to)
     return qs.order_by("number")
+
+
+def loan_programmes() -> QuerySet[Programme]:
+    return Programme.objects.filter(kind=ProgrammeKind.LOAN).order_by("code")
+
+
+def payable_subsidy_claims_for(*, user: User, programme: Programme) -> QuerySet[SubsidyClaim]:
+    """Approved interest-subsidy claims of the programme on loans in the user's unit and below, not yet in a batch."""
+    if _staff_unit(user) is None:
+        return SubsidyClaim.objects.none()
+    return (
+        SubsidyClaim.objects.filter(
+            loan__in=loans_for_user(user=user),
+            loan__application__programme=programme,
+            status=SubsidyClaimStatus.APPROVED,
+            payment_line__isnull=True,
+        )
+        .select_related("period", "loan__application__applicant")
+        .order_by("loan__application__number", "period__number")
+    )
 
 
 def towns_for_user(*, user: User) -> QuerySet[OrgUnit]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.envelope_list, name="envelopes"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/prepare/", views.batch_prepare, name="batch_prepare"),
+    path("batches/prepare-subsidies/", views.subsidy_prepare, name="subsidy_prepare"),
     path("batches/<str:number>/", views.batch_detail, name="batch_detail"),
     path("batches/<str:number>/approve/", views.batch_approve, name="batch_approve"),
     path("batches/<str:number>/export/<str:fmt>/", views.batch_export, name="batch_export"),

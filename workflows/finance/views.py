@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,8 +25,16 @@ from cases import services as case_services
 from cases.exceptions import DomainError, InvalidImport
 from workflows import services as flow_services
 from workflows.finance import reports, selectors
-from workflows.finance.forms import BatchFilterForm, BatchPrepareForm, ReturnFileForm, TokenForm
+from workflows.finance.forms import (
+    BatchFilterForm,
+    BatchPrepareForm,
+    ReturnFileForm,
+    SubsidyBatchForm,
+    SubsidyFilterForm,
+    TokenForm,
+)
 from workflows.finance.otp import second_factor_ok, second_factor_redirect
+from workflows.loans import subsidy_payment_prepare
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -117,6 +126,31 @@ def batch_prepare(request):
                 messages.success(request, _("Payment batch %(number)s prepared.") % {"number": batch.number})
                 return redirect("finance:batch_detail", number=batch.number)
     return render(request, "workflows/finance/prepare.html", {"filters": filters, "form": form, "candidates": candidates})
+
+
+@finance_view()
+def subsidy_prepare(request):
+    """A payment batch of approved loan interest subsidies (one line per loan period). It then goes through the
+    same batch pages: approval by another officer, bank file export, return file."""
+    programmes = selectors.loan_programmes()
+    filters = SubsidyFilterForm(request.GET or {"programme": getattr(programmes.first(), "pk", None)}, programmes=programmes)
+    candidates = None
+    form = None
+    if filters.is_valid():
+        programme = filters.cleaned_data["programme"]
+        candidates = selectors.payable_subsidy_claims_for(user=request.user, programme=programme)
+        form = SubsidyBatchForm(request.POST if request.method == "POST" else None, candidates=candidates)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = subsidy_payment_prepare(
+                    programme=programme, claims=list(form.cleaned_data["claims"]), by=request.user, today=timezone.localdate()
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Payment batch %(number)s prepared.") % {"number": batch.number})
+                return redirect("finance:batch_detail", number=batch.number)
+    return render(request, "workflows/finance/subsidy_prepare.html", {"filters": filters, "form": form, "candidates": candidates})
 
 
 def _detail_context(request, batch, **extra):

@@ -5,8 +5,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.constants import Status, UnitLevel
-from cases.models import Application, CorrectionRequest, Notification, OrgUnit, Programme, User
+from cases.models import Application, CorrectionRequest, Loan, Notification, OrgUnit, Programme, User
 from cases.selectors import application_timeline, applications_for_user
+from cases.services.loans import loans_for_user
 from documents.constants import DocumentStatus
 from documents.models import Document
 
@@ -60,3 +61,25 @@ def portal_notifications_for(*, user: User) -> QuerySet[Notification]:
 
 def portal_communities() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(level=UnitLevel.COMMUNITY).select_related("parent").order_by("path")
+
+
+def portal_loans_for(*, user: User) -> list[Loan]:
+    """ "My loans": only the loans the user borrowed (a staff account sees none here)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        loans_for_user(user=user)
+        .filter(application__applicant__user=user)
+        .select_related("application__programme")
+        .order_by("-pk")
+    )
+
+
+def portal_loan_for(*, user: User, public_id) -> Loan:
+    """The user's own loan on the case `public_id`; 404 for any other."""
+    if not user.is_authenticated:
+        raise Http404
+    loan = loans_for_user(user=user).filter(application__applicant__user=user, application__public_id=public_id).first()
+    if loan is None:
+        raise Http404
+    return loan

@@ -58,4 +58,6 @@ urlpatterns = [
     _p("cases/<uuid:public_id>/submit/", views.submit, "submit"),
     _p("cases/<uuid:public_id>/resubmit/", views.resubmit, "resubmit"),
     _p("cases/<uuid:public_id>/withdraw/", views.withdraw, "withdraw"),
+    _p("loans/", views.loans, "loans"),
+    _p("loans/<uuid:public_id>/periods/<int:period>/claim/", views.loan_claim, "loan_claim"),
 ]

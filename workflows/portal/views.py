@@ -21,8 +21,10 @@ from cases import services as case_services
 from cases.constants import ApplicantCategory, AttachmentKind, Role, Status
 from cases.exceptions import DomainError
 from cases.models import Applicant, Application
+from cases.services import loans as loan_services
 from cases.services.eligibility import eligibility_problems
 from workflows import services as flow_services
+from workflows.loans_views.selectors import loan_schedule
 from workflows.portal import forms, selectors
 from workflows.portal.throttle import client_address, login_failed, login_locked, login_succeeded
 from workflows.portal.uploads import (
@@ -78,6 +80,7 @@ def home(request):
     context = {"programmes": selectors.portal_programmes(), "is_officer": _is_officer(request.user)}
     if request.user.is_authenticated:
         context["cases"] = selectors.portal_cases_for(user=request.user)
+        context["has_loans"] = bool(selectors.portal_loans_for(user=request.user))
         context["bound"] = bool(request.user.id_number or request.user.credit_code)
     return render(request, "workflows/portal/home.html", context)
 
@@ -562,3 +565,29 @@ def withdraw(request, public_id):
             messages.success(request, _("Application %(number)s withdrawn.") % {"number": application.number})
             return redirect("portal:case", public_id=application.public_id)
     return render(request, "workflows/portal/withdraw.html", {"application": application, "form": form})
+
+
+# --- guaranteed loans: schedule and the interest subsidy per period (先还后贴) ------------------------------------
+
+
+@portal_login_required
+def loans(request):
+    rows = [{"loan": loan, "schedule": loan_schedule(loan=loan)} for loan in selectors.portal_loans_for(user=request.user)]
+    return render(request, "workflows/portal/loans.html", {"rows": rows})
+
+
+@portal_login_required
+@require_POST
+def loan_claim(request, public_id, period: int):
+    loan = selectors.portal_loan_for(user=request.user, public_id=public_id)
+    try:
+        claim = loan_services.subsidy_claim_open(loan=loan, period_number=period, by=request.user, today=timezone.localdate())
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Interest subsidy of ¥%(amount)s claimed for period %(n)s. It will be reviewed and then paid to your account.")
+            % {"amount": f"{claim.amount:,.2f}", "n": period},
+        )
+    return redirect(reverse("portal:loans") + f"#loan-{loan.application.number}")
