@@ -1,17 +1,20 @@
+from cases.auth import FLOW_VIEW
 from cases.models import User
 from cases.selectors import application_visible_to
+from documents.constants import DocumentKind
 from documents.models import Document
+
+# A payment list carries every payee's account number: only those who pay, approve or audit may read it.
+PAYMENT_LIST_READERS = ("cases.prepare_payment", "cases.approve_application", "cases.view_statistics")
 
 
 def document_visible_to(*, user: User, document: Document) -> bool:
     if document.application_id:
         return application_visible_to(user=user, application=document.application)
-    # Batch documents: staff whose unit contains the batch's unit.
+    # Batch documents: government staff whose unit contains the batch's unit (never a bank officer or an expert).
     batch = document.publicity_batch or document.payment_batch
-    return (
-        user.is_authenticated
-        and user.role != "applicant"
-        and user.org_unit_id is not None
-        and batch is not None
-        and user.org_unit.contains(batch.org_unit)
-    )
+    if not (user.is_authenticated and batch is not None and user.org_unit_id is not None and user.has_perm(FLOW_VIEW)):
+        return False
+    if document.kind == DocumentKind.PAYMENT_LIST and not any(user.has_perm(p) for p in PAYMENT_LIST_READERS):
+        return False
+    return user.org_unit.contains(batch.org_unit)

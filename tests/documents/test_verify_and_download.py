@@ -114,3 +114,32 @@ def test_stored_documents_have_no_public_url(client, decision, settings):
     assert client.get(f"/{decision.file.name}").status_code == 404
     assert client.get(f"/media/{decision.file.name}").status_code == 404
     assert client.get(f"/static/{decision.file.name}").status_code == 404
+
+
+def test_batch_documents_are_for_government_staff_and_payment_lists_for_those_who_pay_or_audit(
+    client, paid_case, staff, community, district
+):
+    from cases.models import Bank, BankOfficer
+
+    publicity = Document.objects.get(kind="publicity_list")
+    payment_list = Document.objects.get(kind="payment_list")
+    bank_officer = make_user("bank-officer-docs", Role.BANK_OFFICER, district)
+    BankOfficer.objects.create(user=bank_officer, bank=Bank.objects.create(code="docs-bank", name="文书银行"))
+    expert = make_user("expert-docs", Role.EXPERT, district)
+    manager = make_user("manager-docs", Role.MANAGER, district)
+    town_reviewer = staff.town[community.parent_id]
+
+    def statuses(user) -> tuple[int, int]:
+        """(publicity list, payment list) download status codes, signed in once (a TOTP code is good once)."""
+        sign_in(client, user)
+        return tuple(client.get(f"/documents/{d.token}/download").status_code for d in (publicity, payment_list))
+
+    # the publicity list (公示) is for staff in scope; the payment list, with account numbers, for finance, the
+    # approver and the auditor; never for a bank officer or an expert
+    assert statuses(staff.approver) == (200, 200)
+    assert statuses(staff.finance_maker) == (200, 200)
+    assert statuses(manager) == (200, 200)
+    assert statuses(staff.district_reviewer) == (200, 404)
+    assert statuses(town_reviewer) == (404, 404)  # the district's batches: outside a town's scope
+    assert statuses(bank_officer) == (404, 404)
+    assert statuses(expert) == (404, 404)
