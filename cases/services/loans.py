@@ -886,11 +886,6 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
                 % {"n": number, "p": period_number, "d": period.repaid_on}
             )
             continue
-        if SubsidyClaim.objects.filter(period=period).exists():
-            errors.append(
-                _("Line %(n)s: the subsidy for period %(p)s has already been claimed.") % {"n": number, "p": period_number}
-            )
-            continue
         parsed.append(InterestRow(line=number, loan=loan, period=period, repaid_on=repaid_on))
     if errors:
         raise InvalidImport(details=errors)
@@ -900,12 +895,14 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
 @transaction.atomic
 def interest_file_import(*, content: bytes, filename: str, by: User, today: dt.date) -> dict[str, int]:
     """The bank's quarterly interest file: records the repayments it reports and claims the subsidy for each period
-    repaid on time. All or nothing: any bad row imports nothing."""
+    repaid on time. All or nothing: any bad row imports nothing. A period already repaid on the same date and
+    already claimed (by the borrower, or by this file imported before) is counted and left as it is, so a
+    quarterly file that overlaps the borrowers' own claims, or the same file uploaded twice, changes nothing."""
     officer = getattr(by, "bank_officer", None)
     if officer is None or not bank_officer_of(user=by, bank=officer.bank):
         raise PermissionDenied(_("Only a bank officer imports the bank's interest file."))
     rows = interest_file_parse(content=content, filename=filename, bank=officer.bank)
-    counts = {"rows": len(rows), "repayments": 0, "claims": 0, "not_eligible": 0}
+    counts = {"rows": len(rows), "repayments": 0, "claims": 0, "already_claimed": 0, "not_eligible": 0}
     for row in sorted(rows, key=lambda r: (r.loan.pk, r.period.number)):
         loan = _lock(row.loan)
         period = LoanPeriod.objects.select_for_update().get(pk=row.period.pk)
@@ -915,7 +912,9 @@ def interest_file_import(*, content: bytes, filename: str, by: User, today: dt.d
             _save(loan, "settled_on", "closed_on")
             _audit(loan, by=by, action="repaid", before=before, comment=f"#{period.number} {row.repaid_on} (file)")
             counts["repayments"] += 1
-        if subsidy_refusal(period=period) is None:
+        if SubsidyClaim.objects.filter(period=period).exists():
+            counts["already_claimed"] += 1
+        elif subsidy_refusal(period=period) is None:
             _claim_create(loan=loan, period=period, by=by, source=SubsidyClaimSource.BANK_FILE, today=today)
             counts["claims"] += 1
         else:

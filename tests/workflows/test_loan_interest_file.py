@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from cases.constants import LoanState
 from cases.exceptions import InvalidImport, PermissionDenied
 from cases.models import AuditEntry, Loan, LoanPeriod, SubsidyClaim
+from cases.services import loans as loan_services
 from tests.workflows.test_loan_lifecycle import disbursed_loan, english, loan_programme, loan_setup, ls  # noqa: F401 - fixtures
 from workflows import loans as loan_flow
 
@@ -43,7 +44,7 @@ def test_a_good_file_records_repayments_and_claims_on_time_periods(two_loans):
         f"{second.contract_number},1,2026-04-20,29333.37,1800.00",  # five days late: recorded, no subsidy
     )
     counts = loan_flow.interest_file_import(content=content, filename="2026Q2.csv", by=officer, today=dt.date(2026, 4, 30))
-    assert counts == {"rows": 2, "repayments": 2, "claims": 1, "not_eligible": 1}
+    assert counts == {"rows": 2, "repayments": 2, "claims": 1, "already_claimed": 0, "not_eligible": 1}
     claim = SubsidyClaim.objects.get()
     assert (claim.loan_id, claim.period.number, str(claim.amount), claim.source) == (first.pk, 1, "750.00", "bank_file")
     assert LoanPeriod.objects.get(loan=second, number=1).overdue
@@ -119,14 +120,38 @@ def test_amounts_that_differ_from_the_schedule_are_refused(two_loans):
     assert snapshot() == before
 
 
-def test_a_period_already_claimed_is_refused_on_reimport(two_loans):
+def test_the_same_file_imported_again_changes_nothing(two_loans):
     first, _, officer = two_loans
     content = csv_bytes(f"{first.contract_number},1,2026-04-15,29333.37,1800.00")
-    loan_flow.interest_file_import(content=content, filename="q.csv", by=officer, today=dt.date(2026, 4, 30))
+    counts = loan_flow.interest_file_import(content=content, filename="q.csv", by=officer, today=dt.date(2026, 4, 30))
+    assert counts == {"rows": 1, "repayments": 1, "claims": 1, "already_claimed": 0, "not_eligible": 0}
     before = snapshot()
+    again = loan_flow.interest_file_import(content=content, filename="q.csv", by=officer, today=dt.date(2026, 5, 1))
+    assert again == {"rows": 1, "repayments": 0, "claims": 0, "already_claimed": 1, "not_eligible": 0}
+    assert snapshot() == before
+
+
+def test_a_file_overlapping_the_borrowers_own_claim_imports_the_rest(two_loans):
+    first, second, officer = two_loans
+    # the borrower repaid period 1 on time and claimed it in the portal before the bank's file arrived
+    loan_flow.loan_repayment_record(loan=first, by=officer, period_number=1, repaid_on=dt.date(2026, 4, 15))
+    borrower = first.application.applicant.user
+    loan_services.subsidy_claim_open(loan=first, period_number=1, by=borrower, today=dt.date(2026, 4, 16))
+    content = csv_bytes(
+        f"{first.contract_number},1,2026-04-15,29333.37,1800.00",
+        f"{second.contract_number},1,2026-04-15,29333.37,1800.00",
+    )
+    counts = loan_flow.interest_file_import(content=content, filename="q.csv", by=officer, today=dt.date(2026, 4, 30))
+    assert counts == {"rows": 2, "repayments": 1, "claims": 1, "already_claimed": 1, "not_eligible": 0}
+    sources = dict(SubsidyClaim.objects.values_list("loan__contract_number", "source"))
+    assert sources == {first.contract_number: "borrower", second.contract_number: "bank_file"}
+
+    # but a different repayment date for a recorded period is an error, and nothing is imported
+    before = snapshot()
+    conflicting = csv_bytes(f"{first.contract_number},1,2026-04-14,29333.37,1800.00")
     with pytest.raises(InvalidImport) as error:
-        loan_flow.interest_file_import(content=content, filename="q.csv", by=officer, today=dt.date(2026, 5, 1))
-    assert error.value.details == ["Line 2: the subsidy for period 1 has already been claimed."]
+        loan_flow.interest_file_import(content=conflicting, filename="q.csv", by=officer, today=dt.date(2026, 5, 1))
+    assert error.value.details == ["Line 2: period 1 was recorded as repaid on 2026-04-15."]
     assert snapshot() == before
 
 

@@ -358,11 +358,16 @@ def test_the_interest_file_page_imports_a_good_file(loan_programme, ls, communit
     client = client_for(officer)
     response = client.post("/loans/interest-file/", {"file": upload("2026Q2.csv", content)})
     assert response.status_code == 302
-    assert "Interest file imported: 1 rows, 1 repayments recorded, 1 subsidy claims opened, 0 periods without subsidy." in text(
-        client.get(response["Location"])
+    assert (
+        "Interest file imported: 1 rows, 1 repayments recorded, 1 subsidy claims opened, 0 periods already claimed, "
+        "0 periods without subsidy." in text(client.get(response["Location"]))
     )
     claim = SubsidyClaim.objects.get()
     assert (claim.period.number, claim.amount, claim.source, claim.status) == (1, D("750.00"), "bank_file", "open")
+    # the same file again: recognised, nothing new
+    response = client.post("/loans/interest-file/", {"file": upload("2026Q2.csv", content)})
+    assert "1 periods already claimed" in text(client.get(response["Location"]))
+    assert SubsidyClaim.objects.count() == 1
 
 
 def test_the_interest_file_page_lists_every_bad_row_and_imports_nothing(loan_programme, ls, community):  # noqa: F811

@@ -454,7 +454,8 @@ def interest_file(request):
                     request,
                     _(
                         "Interest file imported: %(rows)s rows, %(repayments)s repayments recorded, %(claims)s subsidy "
-                        "claims opened, %(not_eligible)s periods without subsidy."
+                        "claims opened, %(already_claimed)s periods already claimed, %(not_eligible)s periods without "
+                        "subsidy."
                     )
                     % counts,
                 )
