@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from cases.constants import LoanState, Role, SubsidyClaimStatus
 from cases.models import AuditEntry, BudgetEnvelope, Loan, LoanPeriod, LoanRecovery, PaymentBatch, SubsidyClaim
 from cases.services import loans as loan_services
+from documents.models import Document
 from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import task_names
@@ -26,7 +27,7 @@ from tests.workflows.test_loan_lifecycle import (  # noqa: F401 - fixtures
     repay,
 )
 from workflows import loans as loan_flow
-from workflows import loans_tasks
+from workflows import loans_tasks, simulation
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -517,11 +518,27 @@ def test_finance_prepares_a_subsidy_batch_and_another_officer_approves_it(open_c
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == ("approved", ls.staff.finance_checker)
     # the payment list (清册) PDF is issued for the subsidy batch like for any other
-    from documents.models import Document
-
     assert list(Document.objects.filter(payment_batch=batch).values_list("kind", flat=True)) == ["payment_list"]
     export = maker.post(f"/finance/batches/{batch.number}/export/csv/")
     assert export.status_code == 200 and b"750.00" in export.content
+
+    # the bank's return file goes through the normal import page: the line is paid, the claim with it, from the
+    # envelope that committed it, and that period's statement is issued
+    returned = simulation.bank_return_file(export.content, set())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = maker.post(f"/finance/batches/{batch.number}/import/", {"file": upload("return.csv", returned)})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.payment_line.status, claim.paid_on) == (SubsidyClaimStatus.PAID, "paid", dt.date.today())
+    envelope = claim.envelope
+    envelope.refresh_from_db()
+    assert (envelope.committed, envelope.paid) == (D("0.00"), D("750.00"))
+    statement = Document.objects.get(kind="loan_subsidy_statement")
+    assert (statement.application_id, statement.subject) == (loan.application_id, {"period": 1})
+    # the same file again changes nothing
+    maker.post(f"/finance/batches/{batch.number}/import/", {"file": upload("return.csv", returned)})
+    envelope.refresh_from_db()
+    assert envelope.paid == D("750.00") and Document.objects.filter(kind="loan_subsidy_statement").count() == 1
 
 
 # --- language ---------------------------------------------------------------------------------------------------
