@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from cases.constants import AttachmentKind, ProgrammeKind, ReviewLevel, Role, UnitLevel
-from cases.models import BudgetEnvelope, OrgUnit, Programme, User
+from cases.models import Bank, BankOfficer, BudgetEnvelope, OrgUnit, Programme, User
 
 DISTRICT = ("330110", "余杭区", "Yuhang District", "余")
 # Towns and streets of Yuhang District with a few communities / villages each.
@@ -162,7 +162,7 @@ PROGRAMMES = [
         required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE],
         review_levels=ALL_LEVELS,
         publicity_days=5,
-        active=False,
+        active=True,
     ),
     dict(
         code="training",
@@ -181,6 +181,9 @@ PROGRAMMES = [
         active=False,
     ),
 ]
+
+# Banks that lend guaranteed start-up loans in the district (code, name).
+BANKS = [("icbc-yh", "工商银行余杭支行"), ("abc-yh", "农业银行余杭支行"), ("yhrcb", "余杭农村商业银行")]
 
 DEMO_PASSWORD = "Yuhang-demo-2026!"  # noqa: S105 - printed by seed_demo for the demo logins
 
@@ -212,13 +215,20 @@ def org_units_load() -> OrgUnit:
 
 
 @transaction.atomic
-def programmes_load(*, year: int, startup_budget: Decimal = Decimal("2000000")) -> list[Programme]:
+def programmes_load(
+    *, year: int, startup_budget: Decimal = Decimal("2000000"), loan_subsidy_budget: Decimal = Decimal("1000000")
+) -> list[Programme]:
+    """The programmes, the year's envelopes of the active ones (a loan envelope carries interest subsidies, ADR
+    0007) and the lending banks."""
     programmes = []
     for data in PROGRAMMES:
         programme, _ = Programme.objects.update_or_create(code=data["code"], defaults=data)
         programmes.append(programme)
-    startup = Programme.objects.get(code="startup")
-    BudgetEnvelope.objects.get_or_create(programme=startup, year=year, org_unit=None, defaults={"amount": startup_budget})
+    for code, amount in (("startup", startup_budget), ("loan", loan_subsidy_budget)):
+        programme = Programme.objects.get(code=code)
+        BudgetEnvelope.objects.get_or_create(programme=programme, year=year, org_unit=None, defaults={"amount": amount})
+    for code, name in BANKS:
+        Bank.objects.get_or_create(code=code, defaults={"name": name})
     return programmes
 
 
@@ -231,6 +241,7 @@ DEMO_USERS = [
     ("finance", "财务经办员", Role.FINANCE_OFFICER, "330110"),
     ("finance2", "财务复核员", Role.FINANCE_OFFICER, "330110"),
     ("manager", "统计管理员", Role.MANAGER, "330110"),
+    ("bank", "工商银行信贷员", Role.BANK_OFFICER, "330110"),
     ("applicant", "申请人张三", Role.APPLICANT, None),
 ]
 
@@ -250,6 +261,8 @@ def demo_users_load(*, password: str = DEMO_PASSWORD) -> list[User]:
         if created:
             user.set_password(password)
             user.save()
+        if role == Role.BANK_OFFICER:
+            BankOfficer.objects.get_or_create(user=user, defaults={"bank": Bank.objects.get(code=BANKS[0][0])})
         users.append(user)
     admin, created = User.objects.get_or_create(
         username="admin",

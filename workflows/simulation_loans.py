@@ -29,7 +29,7 @@ from cases.constants import (
     SubsidyClaimStatus,
     UnitLevel,
 )
-from cases.demo import org_units_load, programmes_load
+from cases.demo import BANKS, org_units_load, programmes_load
 from cases.models import Application, Bank, BankOfficer, BudgetEnvelope, Loan, OrgUnit, Programme, SubsidyClaim, User
 from cases.services import loans as loan_services
 from workflows import loans as loan_flow
@@ -44,7 +44,6 @@ BEHAVIOURS = [
     ("bank_declined", 50),
     ("rejected", 30),
 ]
-BANKS = [("icbc-yh", "工商银行余杭支行"), ("abc-yh", "农业银行余杭支行"), ("yhrcb", "余杭农村商业银行")]
 FILE_BANK = "icbc-yh"  # this bank reports repayments through its interest file; the others record them one by one
 AMOUNTS = [Decimal(x) for x in ("50000", "100000", "150000", "200000", "300000", "500000")]
 RATES = [Decimal(x) for x in ("0.0385", "0.0435", "0.0475", "0.0550")]
@@ -87,9 +86,6 @@ def ensure_setup(*, year: int, cases: int) -> tuple[Programme, OrgUnit, LoanStaf
     district = OrgUnit.objects.filter(level=UnitLevel.DISTRICT).first() or org_units_load()
     programmes_load(year=year)
     programme = Programme.objects.get(code="loan")
-    if not programme.active:
-        programme.active = True  # configuration, not a case status: the simulation opens the programme
-        programme.save(update_fields=["active"])
     # The envelope carries interest subsidies (ADR 0007): at most the whole interest of the largest loan at the
     # highest rate over the longest term plus an extension, per case.
     needed = max(AMOUNTS) * max(RATES) * Decimal("3.5") * cases
