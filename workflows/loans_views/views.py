@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cases.constants import REPAYING_LOAN_STATES, LoanState, Role, SubsidyClaimStatus
@@ -255,52 +256,25 @@ def loan_extend(request, public_id):
     return _action(request, public_id, name="extend_form", form_class=forms.ExtendForm, run=run, success=success)
 
 
-@loan_page
-@require_POST
-def loan_default(request, public_id):
-    def run(loan, form):
-        loan_services.loan_default_declare(loan=loan, by=request.user, today=_today())
+def _one_button(name: str, service, done: str):
+    """A POST with nothing to enter (default, guarantee, compensation): the service, then `done` (translated)."""
 
-    return _action(
-        request,
-        public_id,
-        name="default_form",
-        form_class=forms.ConfirmForm,
-        run=run,
-        success=lambda loan, form: _("Default declared."),
-    )
+    @loan_page
+    @require_POST
+    def view(request, public_id):
+        def run(loan, form):
+            service(loan=loan, by=request.user, today=_today())
+
+        return _action(request, public_id, name=name, form_class=forms.ConfirmForm, run=run, success=lambda loan, form: _(done))
+
+    return view
 
 
-@loan_page
-@require_POST
-def loan_guarantee(request, public_id):
-    def run(loan, form):
-        loan_services.loan_guarantee_issue(loan=loan, by=request.user, today=_today())
-
-    return _action(
-        request,
-        public_id,
-        name="guarantee_form",
-        form_class=forms.ConfirmForm,
-        run=run,
-        success=lambda loan, form: _("Guarantee issued."),
-    )
-
-
-@loan_page
-@require_POST
-def loan_compensate(request, public_id):
-    def run(loan, form):
-        loan_services.loan_compensate(loan=loan, by=request.user, today=_today())
-
-    return _action(
-        request,
-        public_id,
-        name="compensate_form",
-        form_class=forms.ConfirmForm,
-        run=run,
-        success=lambda loan, form: _("The guarantee fund's compensation is recorded."),
-    )
+loan_default = _one_button("default_form", loan_services.loan_default_declare, gettext_noop("Default declared."))
+loan_guarantee = _one_button("guarantee_form", loan_services.loan_guarantee_issue, gettext_noop("Guarantee issued."))
+loan_compensate = _one_button(
+    "compensate_form", loan_services.loan_compensate, gettext_noop("The guarantee fund's compensation is recorded.")
+)
 
 
 @loan_page
