@@ -297,6 +297,11 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         _tab_to(page, "#id_jobs_created")
         page.keyboard.type("2")
         _press_and_load(page, "Enter")
+        # Keep file-chooser interception on for the whole loop. `expect_file_chooser` alone subscribes when entered and
+        # unsubscribes when left, each time fire-and-forget: on a loaded machine the Space key could reach Chromium
+        # before the subscription did, open the (headless, invisible) picker, and no chooser event ever came.
+        page.on("filechooser", lambda chooser: None)
+        page.evaluate("0")  # a round trip after the subscription message
         for kind in programme.required_documents:
             _tab_to(page, f"#file-{kind}")
             with page.expect_file_chooser() as chooser:
