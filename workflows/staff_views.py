@@ -24,6 +24,7 @@ from cases.selectors import (
     applications_search_for_user,
 )
 from workflows import services as flow_services
+from workflows.loans_views.selectors import loan_statistics_for_user
 from workflows.staff_forms import CaseSearchForm, ObjectionForm, PublishForm
 
 
@@ -125,4 +126,8 @@ def statistics(request):
     """Managers: counts and money per status, programme and town, over the cases of their unit and below."""
     if not request.user.has_perm("cases.view_statistics"):
         raise PermissionDenied
-    return render(request, "workflows/statistics.html", {"stats": application_statistics_for_user(user=request.user)})
+    context = {
+        "stats": application_statistics_for_user(user=request.user),
+        "loans": loan_statistics_for_user(user=request.user),
+    }
+    return render(request, "workflows/statistics.html", context)

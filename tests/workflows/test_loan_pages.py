@@ -3,6 +3,7 @@ the user's bank or unit), each action's exact state change and audit row, and ea
 
 import datetime as dt
 import io
+import random
 from decimal import Decimal
 
 import pytest
@@ -27,7 +28,7 @@ from tests.workflows.test_loan_lifecycle import (  # noqa: F401 - fixtures
     repay,
 )
 from workflows import loans as loan_flow
-from workflows import loans_tasks, simulation
+from workflows import loans_tasks, simulation, simulation_loans
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -551,3 +552,50 @@ def test_loan_pages_are_chinese_by_default(loan_programme, ls, community):  # no
     assert "本行承办的贷款" in page
     page = text(client.get(url(loan)))
     assert "还款计划" in page and "登记还款" in page
+
+
+# --- statistics -------------------------------------------------------------------------------------------------
+
+
+def test_managers_read_the_loan_figures_of_their_unit(loan_programme, ls, community, other_town_community, district):  # noqa: F811
+    from workflows.loans_views.selectors import loan_statistics_for_user
+
+    # given a loan in each of two towns, period 1 of each repaid on time
+    mine, borrower, officer = disbursed_loan(programme=loan_programme, ls=ls, community=community, seed=301)
+    theirs, other_borrower, _ = disbursed_loan(
+        programme=loan_programme, ls=ls, community=other_town_community, amount=D("100000"), seed=302
+    )
+    for loan in (mine, theirs):
+        repay(loan, officer, 1, dt.date(2026, 4, 15))
+    # the first period's subsidy is paid for mine (750.00), approved and unpaid for theirs:
+    # 100000 x (6 % - 3.5 %) / 4 = 625.00
+    for loan, who in ((mine, borrower), (theirs, other_borrower)):
+        claim = loan_services.subsidy_claim_open(loan=loan, period_number=1, by=who, today=dt.date(2026, 4, 16))
+        loan_services.subsidy_claim_review(claim=claim, by=ls.staff.district_reviewer, approved=True, note="ok")
+        if loan == mine:
+            simulation_loans.pay_claims(loan_programme, ls, dt.date(2026, 4, 30), random.Random(4))
+    assert SubsidyClaim.objects.get(loan=mine).status == SubsidyClaimStatus.PAID
+
+    # then the district manager sees both: outstanding = 120000 - 29333.37 + 100000 - 24444.48 (the annuity of
+    # 100000 over four quarters is 25944.48, period 1 interest 1500.00)
+    district_manager = make_user("loan-stats-district", Role.MANAGER, district)
+    stats = loan_statistics_for_user(user=district_manager)
+    assert (stats.loans, stats.lent, stats.outstanding) == (2, D("220000.00"), D("166222.15"))
+    assert (stats.subsidies_paid, stats.subsidies_awaiting_payment) == (D("750.00"), D("625.00"))
+    assert (stats.compensation, stats.recovered) == (D("0"), D("0"))
+    assert stats.by_state == [(str(LoanState.REPAYING.label), 2, D("220000.00"))]
+    page = text(client_for(district_manager).get("/statistics/"))
+    assert "¥166,222.15" in page and "¥625.00" in page
+
+    # a town's manager sees the town's loan only; a bank officer and a reviewer read no statistics
+    town_manager = make_user("loan-stats-town", Role.MANAGER, community.parent)
+    stats = loan_statistics_for_user(user=town_manager)
+    assert (stats.loans, stats.lent, stats.outstanding, stats.subsidies_paid, stats.subsidies_awaiting_payment) == (
+        1,
+        D("120000.00"),
+        D("90666.63"),
+        D("750.00"),
+        D("0"),
+    )
+    assert loan_statistics_for_user(user=officer) is None
+    assert loan_statistics_for_user(user=ls.staff.district_reviewer) is None

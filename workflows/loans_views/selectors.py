@@ -2,12 +2,13 @@
 bank's loans; staff: their unit and below; borrowers: their own); a loan outside it is a 404."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
-from cases.constants import ProgrammeKind, Role, Status, SubsidyClaimStatus
-from cases.models import Application, AuditEntry, Loan, LoanPeriod, SubsidyClaim, User
+from cases.constants import FINAL_LOAN_STATES, LoanState, ProgrammeKind, Role, Status, SubsidyClaimStatus
+from cases.models import Application, AuditEntry, Loan, LoanPeriod, LoanRecovery, SubsidyClaim, User
 from cases.selectors import applications_for_user
 from cases.services.loans import loans_for_user, subsidy_refusal
 
@@ -97,3 +98,50 @@ def open_claim_for(*, user: User, public_id, period: int) -> SubsidyClaim:
     if claim is None:
         raise Http404
     return claim
+
+
+@dataclass(frozen=True)
+class LoanStatistics:
+    loans: int
+    by_state: list[tuple[str, int, Decimal]]  # state label, loans, amount (principal once lent, else qualified)
+    lent: Decimal  # principal of the loans disbursed
+    outstanding: Decimal  # principal not yet repaid on loans not closed (defaulted ones included)
+    subsidies_paid: Decimal
+    subsidies_awaiting_payment: Decimal  # approved claims, in a batch or not yet
+    compensation: Decimal  # paid by the guarantee fund to the banks
+    recovered: Decimal
+
+
+def _money(queryset, field: str) -> Decimal:
+    return queryset.aggregate(total=Sum(field))["total"] or Decimal("0")
+
+
+def loan_statistics_for_user(*, user: User) -> LoanStatistics | None:
+    """The loans of the cases in a manager's scope: what was lent, what is outstanding, what the subsidy and the
+    guarantee fund cost. None for users who do not read statistics. Seven aggregate queries."""
+    if not user.is_authenticated or not user.has_perm("cases.view_statistics"):
+        return None
+    loans = loans_for_user(user=user).order_by()
+    labels = dict(LoanState.choices)
+    by_state = [
+        (str(labels.get(state, state)), count, principal or qualified)
+        for state, count, principal, qualified in loans.values_list("state")
+        .annotate(count=Count("id"), principal=Sum("principal"), qualified=Sum("qualified_amount"))
+        .order_by("state")
+    ]
+    claims = SubsidyClaim.objects.filter(loan__in=loans)
+    return LoanStatistics(
+        loans=sum(count for _, count, _ in by_state),
+        by_state=by_state,
+        lent=_money(loans, "principal"),
+        outstanding=_money(
+            LoanPeriod.objects.filter(loan__in=loans.exclude(state__in=FINAL_LOAN_STATES), repaid_on__isnull=True),
+            "principal",
+        ),
+        subsidies_paid=_money(claims.filter(status=SubsidyClaimStatus.PAID), "amount"),
+        subsidies_awaiting_payment=_money(
+            claims.filter(status__in=[SubsidyClaimStatus.APPROVED, SubsidyClaimStatus.PAYMENT_PENDING]), "amount"
+        ),
+        compensation=_money(loans, "compensation_amount"),
+        recovered=_money(LoanRecovery.objects.filter(loan__in=loans), "amount"),
+    )
