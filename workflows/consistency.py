@@ -90,23 +90,34 @@ def check_budgets() -> list[str]:
             )
         if envelope.committed + envelope.paid > envelope.amount or envelope.committed < 0 or envelope.paid < 0:
             problems.append(f"envelope {envelope}: over its amount or negative")
+        if envelope.programme.kind == ProgrammeKind.LOAN:
+            problems += _loan_envelope_problems(envelope, ledger_paid=paid)
+            continue
         live = Application.objects.filter(
             budget_entries__envelope=envelope, budget_entries__kind=BudgetEntryKind.COMMIT, status__in=list(COMMITTED_STATUSES)
-        ).exclude(programme__kind=ProgrammeKind.LOAN).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
-        # Loans commit per subsidy claim (ADR 0007): approved claims not yet paid hold the rest.
-        claims = envelope.subsidy_claims.filter(status__in=[SubsidyClaimStatus.APPROVED, SubsidyClaimStatus.PAYMENT_PENDING])
-        live += sum(claims.values_list("amount", flat=True), Decimal("0"))
+        ).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
         if live != envelope.committed:
             problems.append(
                 f"envelope {envelope}: committed {envelope.committed} but approved cases awaiting payment hold {live}"
             )
-        claims_paid = sum(
-            envelope.subsidy_claims.filter(status=SubsidyClaimStatus.PAID).values_list("amount", flat=True), Decimal("0")
-        )
-        loan_paid = s[BudgetEntryKind.PAY] if envelope.programme.kind == ProgrammeKind.LOAN else claims_paid
-        if claims_paid != loan_paid:
-            problems.append(f"envelope {envelope}: paid subsidy claims {claims_paid} but the ledger paid {loan_paid}")
     problems += check_funding_sources()
+    return problems
+
+
+def _loan_envelope_problems(envelope: BudgetEnvelope, *, ledger_paid: Decimal) -> list[str]:
+    """A loan envelope commits per subsidy claim (ADR 0007): approved claims not yet paid hold what is committed,
+    paid claims what was paid. Summed in Python (SQLite sums decimals as floats)."""
+    held: dict[str, Decimal] = defaultdict(Decimal)
+    for status, amount in envelope.subsidy_claims.values_list("status", "amount"):
+        held[status] += amount
+    problems = []
+    awaiting = held[SubsidyClaimStatus.APPROVED] + held[SubsidyClaimStatus.PAYMENT_PENDING]
+    if awaiting != envelope.committed:
+        problems.append(f"envelope {envelope}: committed {envelope.committed} but approved subsidy claims hold {awaiting}")
+    if held[SubsidyClaimStatus.PAID] != ledger_paid:
+        problems.append(
+            f"envelope {envelope}: paid subsidy claims {held[SubsidyClaimStatus.PAID]} but the ledger paid {ledger_paid}"
+        )
     return problems
 
 

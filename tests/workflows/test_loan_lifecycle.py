@@ -16,9 +16,10 @@ from tests.conftest import make_user
 from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import task_names
 from workflows import loans as loan_flow
-from workflows import loans_tasks, simulation_loans
+from workflows import loans_tasks, simulation, simulation_loans
 from workflows import services as flow_services
 from workflows.consistency import check_all
+from workflows.simulation_loans import LOAN_DRAFT
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -51,8 +52,8 @@ def loan_programme(loan_setup):
 
 def qualified_case(*, programme, ls, community, amount=AMOUNT, category=ApplicantCategory.GRADUATE, seed=11):
     rng = random.Random(seed)
-    application, user = simulation_loans.file_loan_case(
-        rng=rng, programme=programme, community=community, amount=amount, category=category
+    application, user = simulation.file_draft(
+        rng=rng, programme=programme, community=community, amount=amount, category=category, profile=LOAN_DRAFT
     )
     application = flow_services.case_submit(application=application, by=user)
     plan = simulation_loans.LoanPlan(behaviour="on_time", application=application, applicant_user=user)
@@ -204,6 +205,9 @@ def test_a_claim_the_envelope_cannot_carry_is_refused_and_changes_nothing(loan_p
         D("0.00"),
     )
     assert_consistent()
+    # the check sees a claim that no longer matches what its envelope committed
+    SubsidyClaim.objects.filter(pk=claim.pk).update(amount=D("749.99"))
+    assert check_all()["budgets"] == [f"envelope {envelope}: committed 750.00 but approved subsidy claims hold 749.99"]
 
 
 def test_key_group_borrower_gets_the_whole_interest(loan_programme, ls, community):
