@@ -2,14 +2,9 @@
 
 from decimal import Decimal
 
-from cases.constants import (
-    SubsidyClaimStatus,
-)
-from cases.models import (
-    Application,
-    Loan,
-    SubsidyClaim,
-)
+from cases.constants import SubsidyClaimStatus
+from cases.models import Application, Loan, SubsidyClaim
+from cases.money import format_yuan, yuan_in_capitals
 from cases.services.loans.subsidies import subsidy_refusal
 
 
@@ -18,23 +13,20 @@ def loan_document_context(*, application: Application, period_number: int | None
 
     With `period_number` (a statement for one period) the rows are that period's and the running total counts the
     subsidies paid for periods up to it; without, every period and everything paid so far."""
-    from cases.money import format_yuan, yuan_in_capitals
-
     loan = Loan.objects.select_related("bank").filter(application=application).first()
     if loan is None:
         return {}
-    rows = []
-    paid_total = Decimal("0")
+    periods = list(loan.periods.order_by("number"))
     claims = {c.period_id: c for c in SubsidyClaim.objects.filter(loan=loan)}
-    for period in loan.periods.order_by("number"):
-        if period_number is not None and period.number > period_number:
-            break
+    shown = [p for p in periods if period_number is None or p.number == period_number]
+    counted = [p for p in periods if period_number is None or p.number <= period_number]
+    paid_total = sum(
+        (claims[p.pk].amount for p in counted if p.pk in claims and claims[p.pk].status == SubsidyClaimStatus.PAID),
+        Decimal("0"),
+    )
+    rows = []
+    for period in shown:
         claim = claims.get(period.pk)
-        if claim and claim.status == SubsidyClaimStatus.PAID:
-            paid_total += claim.amount
-        if period_number is not None and period.number != period_number:
-            continue
-        refusal = None if claim else subsidy_refusal(period=period)
         rows.append(
             {
                 "number": period.number,
@@ -42,7 +34,7 @@ def loan_document_context(*, application: Application, period_number: int | None
                 "repaid_on": period.repaid_on,
                 "interest": f"{period.interest:,.2f}",
                 "subsidy": f"{claim.amount:,.2f}" if claim else "",
-                "status": SubsidyClaimStatus(claim.status).label if claim else (refusal or ""),
+                "status": SubsidyClaimStatus(claim.status).label if claim else (subsidy_refusal(period=period) or ""),
                 "paid_on": claim.paid_on if claim else None,
             }
         )
@@ -54,12 +46,12 @@ def loan_document_context(*, application: Application, period_number: int | None
         "principal_yuan": format_yuan(loan.principal) if loan.principal else "",
         "rate_percent": f"{loan.annual_rate * 100:.2f}%" if loan.annual_rate is not None else "",
         "periods": rows,
-        "period_count": loan.periods.count(),
+        "period_count": len(periods),
         "subsidy_paid_yuan": format_yuan(paid_total),
         "subsidy_paid_capitals": yuan_in_capitals(paid_total),
     }
-    if period_number is not None and rows:
-        claim = claims.get(loan.periods.get(number=period_number).pk)
+    if period_number is not None and shown:
+        claim = claims.get(shown[0].pk)
         amount = claim.amount if claim else Decimal("0")
         context.update(period=rows[0], period_subsidy_yuan=format_yuan(amount), period_subsidy_capitals=yuan_in_capitals(amount))
     return context
