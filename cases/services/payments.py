@@ -52,6 +52,22 @@ def validate_bank_account(number: str) -> None:
         raise DomainError(_("A bank account number has 12 to 30 digits and nothing else."))
 
 
+def payment_line_add(*, batch: PaymentBatch, application: Application, instalment: int, amount: Decimal) -> PaymentLine:
+    """One transfer attempt for a case's instalment, to the case's account: key case/instalment/attempt (ADR 0005)."""
+    attempt = PaymentLine.objects.filter(application=application, instalment=instalment).count() + 1
+    return PaymentLine.objects.create(
+        batch=batch,
+        application=application,
+        instalment=instalment,
+        attempt=attempt,
+        key=f"{application.number}/{instalment}/{attempt}",
+        amount=amount,
+        payee_name=application.bank_account_name,
+        bank_name=application.bank_name,
+        account_number=application.bank_account_number,
+    )
+
+
 @transaction.atomic
 def payment_batch_create(
     *,
@@ -93,17 +109,7 @@ def payment_batch_create(
         before = application.status
         _transition(application.queue_payment)
         _save(application)
-        attempt = PaymentLine.objects.filter(application=application, instalment=1).count() + 1
-        PaymentLine.objects.create(
-            batch=batch,
-            application=application,
-            attempt=attempt,
-            key=f"{application.number}/1/{attempt}",
-            amount=application.approved_amount,
-            payee_name=application.bank_account_name,
-            bank_name=application.bank_name,
-            account_number=application.bank_account_number,
-        )
+        payment_line_add(batch=batch, application=application, instalment=1, amount=application.approved_amount)
         total += application.approved_amount
         audit_record(application=application, by=by, action="payment_queued", from_status=before, comment=batch.number)
     batch.total = total

@@ -8,26 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.constants import (
-    PaymentLineStatus,
-    SubsidyClaimSource,
-    SubsidyClaimStatus,
-)
+from cases.constants import PaymentLineStatus, SubsidyClaimSource, SubsidyClaimStatus
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
-from cases.models import (
-    Loan,
-    LoanPeriod,
-    PaymentBatch,
-    PaymentLine,
-    Programme,
-    SubsidyClaim,
-    User,
-)
+from cases.models import Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit, budget_pay
 from cases.services.loans.lifecycle import _assert_staff, _audit, _lock, bank_officer_of
 from cases.services.numbering import counter_next
-from cases.services.payments import ReturnRow, validate_bank_account
+from cases.services.payments import ReturnRow, payment_line_add, validate_bank_account
 
 # --- interest subsidy (先还后贴) -------------------------------------------------------------------
 
@@ -147,18 +135,7 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
                 % {"n": claim.period.number, "case": application.number}
             )
         validate_bank_account(application.bank_account_number)
-        attempt = PaymentLine.objects.filter(application=application, instalment=claim.period.number).count() + 1
-        line = PaymentLine.objects.create(
-            batch=batch,
-            application=application,
-            instalment=claim.period.number,
-            attempt=attempt,
-            key=f"{application.number}/{claim.period.number}/{attempt}",
-            amount=claim.amount,
-            payee_name=application.bank_account_name,
-            bank_name=application.bank_name,
-            account_number=application.bank_account_number,
-        )
+        line = payment_line_add(batch=batch, application=application, instalment=claim.period.number, amount=claim.amount)
         claim.status = SubsidyClaimStatus.PAYMENT_PENDING
         claim.payment_line = line
         claim.save(update_fields=["status", "payment_line"])
