@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
@@ -20,6 +20,7 @@ from cases.exceptions import TaskAlreadyCompleted, TransitionForbidden
 from cases.models import Application, AuditEntry
 from documents.constants import DocumentKind
 from tests.lifecycle import submitted
+from tests.parallel import run_in_threads
 from workflows import services as flow_services
 from workflows.models import SubsidyTask
 
@@ -39,38 +40,25 @@ def _postgresql_only():
 
 def race(attempt, task_ids: list[int]) -> dict[int, Counter]:
     """THREADS threads, each on its own connection, start together and each tries every task once."""
-    barrier = threading.Barrier(THREADS)
     outcomes: dict[int, Counter] = defaultdict(Counter)
     guard = threading.Lock()
-    crashes: list[BaseException] = []
 
     def run(seed: int) -> None:
         order = list(task_ids)
         random.Random(seed).shuffle(order)  # different orders: threads meet on every row, not in lockstep
-        try:
-            barrier.wait(timeout=30)
-            for task_id in order:
-                try:
-                    attempt(task_id)
-                    outcome = "done"
-                except (TaskAlreadyCompleted, TransitionForbidden):
-                    outcome = "refused"
-                except FlowLockFailed:
-                    outcome = "lock_failed"
-                with guard:
-                    outcomes[task_id][outcome] += 1
-        except BaseException as error:  # noqa: BLE001 - reported below with the test's failure
-            crashes.append(error)
-        finally:
-            connections.close_all()
+        for task_id in order:
+            try:
+                attempt(task_id)
+                outcome = "done"
+            except (TaskAlreadyCompleted, TransitionForbidden):
+                outcome = "refused"
+            except FlowLockFailed:
+                outcome = "lock_failed"
+            with guard:
+                outcomes[task_id][outcome] += 1
 
-    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    crashes = [result for result in run_in_threads(THREADS, run) if result is not None]
     assert crashes == []
-    assert not any(thread.is_alive() for thread in threads)
     return outcomes
 
 
