@@ -122,14 +122,6 @@ LOAN_DRAFT = simulation.DraftProfile(
 )
 
 
-def file_loan_case(
-    *, rng: random.Random, programme: Programme, community: OrgUnit, amount: Decimal, category: str | None = None
-) -> tuple[Application, User]:
-    return simulation.file_draft(
-        rng=rng, programme=programme, community=community, profile=LOAN_DRAFT, category=category, amount=amount
-    )
-
-
 def qualify(plan: LoanPlan, staff: simulation.Staff) -> bool:
     """Common review up to approval (qualification). False when the case is rejected on the way."""
     app = plan.application
@@ -267,8 +259,8 @@ def run(*, cases: int, seed: int = 2026, start: dt.date | None = None, max_years
     plans: list[LoanPlan] = []
     for index in range(cases):
         behaviour = rng.choices(names, weights)[0]
-        application, user = file_loan_case(
-            rng=rng, programme=programme, community=rng.choice(communities), amount=rng.choice(AMOUNTS)
+        application, user = simulation.file_draft(
+            rng=rng, programme=programme, community=rng.choice(communities), amount=rng.choice(AMOUNTS), profile=LOAN_DRAFT
         )
         application = flow_services.case_submit(application=application, by=user)
         plan = LoanPlan(behaviour=behaviour, application=application, applicant_user=user)

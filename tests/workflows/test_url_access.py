@@ -162,8 +162,13 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     loan_programme, _, loan_staff = simulation_loans.ensure_setup(year=dt.date.today().year, cases=2)
     loan_cases = []
     for _ in range(2):
-        loan_case, loan_user = simulation_loans.file_loan_case(
-            rng=rng, programme=loan_programme, community=community, amount=Decimal("100000"), category=ApplicantCategory.GRADUATE
+        loan_case, loan_user = simulation.file_draft(
+            rng=rng,
+            programme=loan_programme,
+            community=community,
+            amount=Decimal("100000"),
+            category=ApplicantCategory.GRADUATE,
+            profile=simulation_loans.LOAN_DRAFT,
         )
         loan_case = advance(flow_services.case_submit(application=loan_case, by=loan_user), staff, through=ReviewLevel.APPROVAL)
         markers |= {loan_case.number, loan_case.applicant.name, loan_case.applicant.id_number}
