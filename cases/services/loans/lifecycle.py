@@ -12,7 +12,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from cases.constants import FINAL_LOAN_STATES, REPAYING_LOAN_STATES, BorrowerKind, LoanState, Role, Status
+from cases.constants import REPAYING_LOAN_STATES, BorrowerKind, LoanState, Role, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, Bank, Loan, LoanPeriod, LoanRecovery, User
 from cases.services.applications import staff_may
@@ -419,7 +419,3 @@ def loan_recovery_close(*, loan: Loan, by: User, today: dt.date, written_off: bo
     _save(loan, "closed_on")
     _audit(loan, by=by, action="written_off" if written_off else "recovered", before=before)
     return loan
-
-
-def loan_is_final(loan: Loan) -> bool:
-    return loan.state in FINAL_LOAN_STATES
