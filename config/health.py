@@ -1,4 +1,4 @@
-"""GET /healthz: database and broker state, 200 when both answer, 503 otherwise."""
+"""GET /healthz: database and broker state, 200 when both answer, 503 otherwise; and the backlog of owed work."""
 
 from django.conf import settings
 from django.db import connection
@@ -28,7 +28,21 @@ def _broker() -> str:
         return f"error: {type(error).__name__}"
 
 
+def _outbox() -> dict | str:
+    """Owed documents and notifications not yet done: they wait here while the broker or the workers are down."""
+    from django.utils import timezone
+
+    from cases.services import outbox_backlog
+
+    try:
+        return outbox_backlog(now=timezone.now())
+    except Exception as error:  # noqa: BLE001
+        return f"error: {type(error).__name__}"
+
+
 def healthz(request):
     state = {"database": _database(), "broker": _broker()}
     healthy = state["database"] == "ok" and state["broker"] in ("ok", "in-process")
+    if state["database"] == "ok":
+        state["outbox"] = _outbox()
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)

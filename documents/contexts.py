@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cases import calendar
 from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
 from cases.identifiers import mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
@@ -116,6 +117,8 @@ def publicity_context(batch: PublicityBatch) -> dict:
         "rows": rows,
         "starts_on": batch.starts_on,
         "ends_on": batch.ends_on,
+        # the batch's own period (the programme's publicity days when it was opened, whatever the rules say now)
+        "publicity_days": calendar.working_days_between(batch.starts_on, batch.ends_on) + 1,
         "total_yuan": format_yuan(total),
         "total_capitals": yuan_in_capitals(total),
     }

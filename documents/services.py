@@ -2,7 +2,6 @@
 never overwritten: a re-issue gets a new number and supersedes the old one, both stay on record."""
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import segno
@@ -15,8 +14,9 @@ from django.utils import timezone, translation
 
 from cases.constants import Role, UnitLevel
 from cases.models import Application, OrgUnit, PaymentBatch, Programme, PublicityBatch, User
-from cases.services import counter_next
+from cases.services import counter_next, outbox_item_claim, outbox_item_done, outbox_item_failed
 from cases.services.audit import audit_record
+from cases.services.locks import case_lock
 from documents.constants import TITLES, TITLES_EN, DocumentKind, DocumentLanguage, DocumentStatus
 from documents.contexts import case_document_context, payment_list_context, publicity_context
 from documents.exceptions import DocumentAlreadySuperseded, ReissueNotAllowed, ReissueReasonMissing
@@ -204,7 +204,10 @@ def document_issue(
     try:
         with transaction.atomic():
             number = document_number_next(
-                unit=subject.unit, kind=kind, programme_word=subject.programme.document_word, year=timezone.localdate().year
+                unit=subject.unit,
+                kind=kind,
+                programme_word=subject.programme.document_word,
+                year=timezone.localdate(issued_at).year,
             )
             if Document.objects.filter(step_key=step_key).exists():
                 raise _AlreadyIssued()
@@ -257,15 +260,39 @@ def document_issue(
     return document
 
 
-def documents_issue_bulk(*, kind: str, applications: Iterable[Application], step_suffix: str) -> list[Document]:
-    """Issue one document of `kind` per case in one process pass (one font configuration, one fetcher).
+def document_issue_owed(*, item_id: int) -> Document | None:
+    """Issue the document an outbox item records, and mark the item done in the same transaction.
 
-    Each document still gets its own number, PDF, digest and token; re-running the bulk issues nothing twice.
-    """
-    return [
-        document_issue(kind=kind, step_key=f"{kind}:case:{application.pk}:{step_suffix}", application=application)
-        for application in applications
-    ]
+    The item row is locked (skipping it when another worker holds it), so two deliveries of one item issue one
+    document; a delivery that finds the item done issues nothing. A failure is noted on the item, which stays
+    pending for the next dispatch."""
+    try:
+        with transaction.atomic():
+            item = outbox_item_claim(item_id=item_id)
+            if item is None:
+                return None
+            owed = item.payload
+            document = document_issue(
+                kind=owed["kind"],
+                step_key=item.key,
+                application=_owed_subject(Application, item.application_id),
+                publicity_batch=_owed_subject(PublicityBatch, owed.get("publicity_batch")),
+                payment_batch=_owed_subject(PaymentBatch, owed.get("payment_batch")),
+                subject=owed.get("subject") or None,
+            )
+            outbox_item_done(item=item)
+    except Exception as error:
+        outbox_item_failed(item_id=item_id, error=error)
+        raise
+    return document
+
+
+def _owed_subject(model, pk: int | None):
+    """The case or batch an owed document is about, with what the document prints; None when it is not about one."""
+    if pk is None:
+        return None
+    related = ("programme", "applicant", "org_unit") if model is Application else ("programme", "org_unit")
+    return model.objects.select_related(*related).get(pk=pk)
 
 
 def _may_reissue(*, user: User, document: Document) -> bool:
@@ -282,6 +309,8 @@ def document_reissue(*, document: Document, by: User, reason: str) -> Document:
     if not _may_reissue(user=by, document=document):
         raise ReissueNotAllowed()
     with transaction.atomic():
+        if document.application_id:
+            case_lock(pk=document.application_id)  # the case first, then the document (ADR 0003)
         old = Document.objects.select_for_update().get(pk=document.pk)
         if old.status != DocumentStatus.VALID:
             raise DocumentAlreadySuperseded()

@@ -10,16 +10,57 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from cases import calendar
 from cases.constants import Role
 from cases.demo import org_units_load, programmes_load
 from cases.models import BudgetEnvelope, OrgUnit, Programme, User
-from workflows import simulation
+from workflows.engine import simulation
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SESSION_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def clock_from_env() -> dt.datetime | None:
+    """The instant in `TEST_CLOCK` (ISO 8601 with a zone, e.g. 2026-12-01T23:30:00Z), or None when it is unset."""
+    value = os.environ.get("TEST_CLOCK", "").strip()
+    if not value:
+        return None
+    instant = dt.datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"TEST_CLOCK={value!r} needs a zone (Z or +08:00): a naive time is ambiguous")
+    return instant
+
+
+def pytest_configure(config):
+    """With TEST_CLOCK set, the whole session runs at that clock, still ticking (the real worker too)."""
+    instant = clock_from_env()
+    if instant is not None:
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        config.stash[SESSION_CLOCK] = traveller
+
+
+def clock_env() -> dict[str, str]:
+    """Environment for a subprocess started through tests/worker_at_clock.py: this process's current (travelled)
+    time and the real time it was read at, so that the child, however long it takes to start, reads the same clock."""
+    return {"TEST_CLOCK": timezone.now().isoformat(), "TEST_CLOCK_READ_AT": repr(time_machine.escape_hatch.time.time())}
+
+
+def pytest_unconfigure(config):
+    traveller = config.stash.get(SESSION_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    if SESSION_CLOCK in config.stash:
+        return f"TEST_CLOCK: started at {clock_from_env().isoformat()} (ticking); Asia/Shanghai date {timezone.localdate()}"
+    return None
 
 
 def services_configured() -> str | None:
@@ -57,10 +98,12 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = 60, interval: 
 
 
 class Worker:
-    def __init__(self, process: subprocess.Popen, log: Path, storage: Path):
-        self.process = process
-        self.log = log
-        self.storage = storage
+    """A real `celery worker` subprocess; a test may kill it (SIGKILL, as the kernel's OOM killer would) and start it
+    again with the same command."""
+
+    def __init__(self, command: list[str], env: dict, log: Path, storage: Path):
+        self.command, self.env, self.log, self.storage = command, env, log, storage
+        self.process: subprocess.Popen | None = None
 
     @property
     def pid(self) -> int:
@@ -69,9 +112,37 @@ class Worker:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def start(self) -> None:
+        starts = self.log_text().count(" ready.") if self.log.exists() else 0
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(  # noqa: S603 - the test's own command line
+                self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ARTIFACTS.parent
+            )
+        wait_for(
+            lambda: self.process.poll() is not None or self.log_text().count(" ready.") > starts,
+            timeout=60,
+            what="the worker to start",
+        )
+        if self.process.poll() is not None:
+            raise RuntimeError(f"celery worker exited with {self.process.returncode}; see {self.log}")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """A real `celery worker --pool=solo` subprocess on the pytest-django test database and the same broker.
 
     Started once for the session, its log kept in test-artifacts/celery-worker.log, stopped at session end.
@@ -91,36 +162,30 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     with app.connection_for_write() as conn:  # messages left by an earlier, interrupted run
         app.control.purge(connection=conn)
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "TEST_CLOCK"},
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PRIVATE_STORAGE_ROOT": str(storage),
         "LOG_LEVEL": "INFO",
     }
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
+    if SESSION_CLOCK in request.config.stash:
+        env.update(clock_env())
+    command = [sys.executable, "-m", "tests.worker_at_clock", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
     command += ["--without-gossip", "--without-mingle", "--hostname", f"pytest-{os.getpid()}@%h"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ARTIFACTS.parent)  # noqa: S603
-    worker = Worker(process, log, storage)
+    log.write_text("")
+    worker = Worker(command, env, log, storage)
+    worker.start()
     try:
-        wait_for(lambda: process.poll() is not None or " ready." in worker.log_text(), timeout=60, what="the worker to start")
-        if process.poll() is not None:
-            raise RuntimeError(f"celery worker exited with {process.returncode}; see {log}")
         yield worker
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker.stop()
 
 
 @pytest.fixture(autouse=True)
 def _private_storage(request, tmp_path, settings):
     location = tmp_path / "private"
-    if "services" in request.keywords and not services_configured():
+    if request.node.get_closest_marker("services") is not None and not services_configured():
         location = request.getfixturevalue("celery_worker_process").storage
     settings.STORAGES = {
         **settings.STORAGES,
@@ -136,7 +201,7 @@ def _tasks_in_process(request):
     """Tasks run in-process, except in tests marked `services`, which use the real worker."""
     from config.celery import app
 
-    eager = "services" not in request.keywords
+    eager = request.node.get_closest_marker("services") is None
     if not eager:
         reason = services_configured()
         if reason:
@@ -154,13 +219,13 @@ def district(db) -> OrgUnit:
 
 @pytest.fixture
 def programme(district) -> Programme:
-    programmes_load(year=dt.date.today().year, startup_budget=Decimal("1000000"))
+    programmes_load(year=timezone.localdate().year, startup_budget=Decimal("1000000"))
     return Programme.objects.get(code="startup")
 
 
 @pytest.fixture
 def envelope(programme) -> BudgetEnvelope:
-    return BudgetEnvelope.objects.get(programme=programme, year=dt.date.today().year, org_unit=None)
+    return BudgetEnvelope.objects.get(programme=programme, year=timezone.localdate().year, org_unit=None)
 
 
 def make_user(username: str, role: str, unit: OrgUnit | None) -> User:

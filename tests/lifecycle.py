@@ -4,8 +4,8 @@ import random
 
 from cases.constants import Decision, ReviewLevel
 from cases.models import Application, Programme, User
-from workflows import services as flow_services
-from workflows import simulation
+from workflows.engine import simulation
+from workflows.engine import steps as flow_services
 
 
 def filed(*, programme: Programme, community, rng: random.Random, officer: User | None = None) -> tuple[Application, User]:

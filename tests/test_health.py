@@ -24,7 +24,12 @@ def test_healthz_embedded_mode_reports_in_process_broker(client, settings):
 
     # then it is healthy and says tasks run in-process
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "outbox": {"pending": 0, "oldest_seconds": 0},
+    }
 
 
 def test_healthz_503_when_the_broker_port_is_closed(client, settings):
@@ -41,6 +46,7 @@ def test_healthz_503_when_the_broker_port_is_closed(client, settings):
     assert body["status"] == "error"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error: ")
+    assert body["outbox"] == {"pending": 0, "oldest_seconds": 0}
 
 
 @pytest.mark.services
@@ -53,4 +59,4 @@ def test_healthz_200_with_postgresql_and_the_real_broker(client, settings):
 
     # then both answer
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "outbox": {"pending": 0, "oldest_seconds": 0}}

@@ -10,6 +10,8 @@ class Notification(models.Model):
     channel = models.CharField(max_length=16)  # portal / email / sms
     address = models.CharField(max_length=200, blank=True)
     message = models.TextField()
+    # The step this message tells of (the outbox key): delivering the step again never sends a channel twice.
+    step_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -18,5 +20,8 @@ class Notification(models.Model):
             # An overdue warning is written once per case and day, even when two workers run the check at once.
             models.UniqueConstraint(
                 fields=["application", "channel", "message"], condition=models.Q(channel="staff"), name="one_staff_warning"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["step_key", "channel"], condition=~models.Q(step_key=""), name="one_message_per_step"
+            ),
         ]

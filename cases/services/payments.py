@@ -27,9 +27,10 @@ from cases.constants import (
 from cases.exceptions import DomainError, InvalidImport, PermissionDenied, SameMakerChecker, TransitionForbidden
 from cases.models import Application, BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile, Programme, User
 from cases.selectors import application_visible_to
-from cases.services.applications import _lock, _save, _transition, staff_may
+from cases.services.applications import _save, _transition, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_pay, budget_recover
+from cases.services.locks import case_lock, cases_lock
 from cases.services.numbering import counter_next
 
 BANK_FILE_COLUMNS = ["reference", "payee_name", "bank_name", "account_number", "amount", "case_number"]
@@ -81,6 +82,8 @@ def payment_batch_create(
         raise PermissionDenied()
     if not applications:
         raise DomainError(_("Choose at least one case to pay."))
+    # The cases first (ascending pk), then the counter and the batch: one lock order (ADR 0003).
+    locked = cases_lock(pks=[a.pk for a in applications])
     year = timezone.localdate().year
     batch = PaymentBatch.objects.create(
         number=f"QC-{programme.case_prefix}-{year}-{counter_next(key=f'payment:{programme.code}:{year}'):04d}",
@@ -91,8 +94,7 @@ def payment_batch_create(
         criteria=criteria or {},
     )
     total = Decimal("0")
-    for application in sorted(applications, key=lambda a: a.pk):
-        application = _lock(application)
+    for application in locked:
         if application.programme_id != programme.pk or not application_visible_to(user=by, application=application):
             raise PermissionDenied()
         if application.status not in PAYABLE:
@@ -113,13 +115,13 @@ def payment_batch_create(
         total += application.approved_amount
         audit_record(application=application, by=by, action="payment_queued", from_status=before, comment=batch.number)
     batch.total = total
-    batch.line_count = len(applications)
+    batch.line_count = len(locked)
     batch.save(update_fields=["total", "line_count"])
     return batch
 
 
 @transaction.atomic
-def payment_batch_approve(*, batch: PaymentBatch, by: User) -> PaymentBatch:
+def payment_batch_approval_record(*, batch: PaymentBatch, by: User) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
     if not by.has_perm("cases.approve_payment") or by.org_unit_id is None or not by.org_unit.contains(batch.org_unit):
         raise PermissionDenied()
@@ -404,11 +406,12 @@ def return_file_record(*, batch: PaymentBatch, content: bytes, by: User, counts:
 
 @transaction.atomic
 def payment_line_settle(*, row: ReturnRow, by: User) -> Application | None:
-    """Apply one checked row. Returns the case if its status changed; a row already applied changes nothing."""
+    """Apply one checked row. Returns the case if its status changed; a row already applied changes nothing.
+    Locks the case, then the line."""
+    application = case_lock(pk=row.line.application_id)
     line = PaymentLine.objects.select_for_update().get(pk=row.line.pk)
     if line.status != PaymentLineStatus.SENT:
         return None
-    application = _lock(line.application)
     before = application.status
     if row.paid:
         _transition(application.confirm_payment)
@@ -444,7 +447,7 @@ def bank_account_correct(
     *, application: Application, by: User, bank_name: str, account_name: str, account_number: str
 ) -> Application:
     """After a bank return (退票), the applicant corrects the account; the case joins a later batch (补发)."""
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if not (
         application.applicant.user_id == by.pk
         or staff_may(user=by, permission="cases.accept_application", application=application)
@@ -465,7 +468,7 @@ def bank_account_correct(
 
 @transaction.atomic
 def clawback_open(*, application: Application, by: User, amount: Decimal, reason: str) -> Clawback:
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     paid = application.payment_lines.filter(status=PaymentLineStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")
@@ -485,8 +488,8 @@ def clawback_open(*, application: Application, by: User, amount: Decimal, reason
 def clawback_recovered(*, clawback: Clawback, by: User, amount: Decimal | None = None) -> Clawback:
     """Record money recovered: all that is still open (amount=None) or a part. Each recovery goes back to the
     envelope, split over the funding sources in proportion to what each paid for the case."""
+    application = case_lock(pk=Clawback.objects.values_list("application_id", flat=True).get(pk=clawback.pk))
     clawback = Clawback.objects.select_for_update().get(pk=clawback.pk)
-    application = _lock(clawback.application)
     if not staff_may(user=by, permission="cases.prepare_payment", application=application):
         raise PermissionDenied()
     if clawback.status != ClawbackStatus.OPEN:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +12,12 @@ from cases.constants import ObjectionStatus, PublicityBatchStatus, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, Objection, Programme, PublicityBatch, PublicityEntry, User
 from cases.selectors import application_visible_to
-from cases.services.applications import _lock, _save, _transition, staff_may
+from cases.services.applications import _save, _transition, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_release
+from cases.services.locks import case_lock, cases_lock
 from cases.services.numbering import counter_next
+from cases.validators import validate_name
 
 
 @transaction.atomic
@@ -26,6 +29,8 @@ def publicity_open(*, programme: Programme, applications: list[Application], by:
     if not calendar.is_working_day(starts_on):
         starts_on = calendar.add_working_days(starts_on, 1)
     ends_on = calendar.add_working_days(starts_on, programme.publicity_days - 1)
+    # The cases first (ascending pk), then the counter and the batch: one lock order (ADR 0003).
+    locked = cases_lock(pks=[a.pk for a in applications])
     year = starts_on.year
     batch = PublicityBatch.objects.create(
         number=f"GS-{programme.case_prefix}-{year}-{counter_next(key=f'publicity:{programme.code}:{year}'):04d}",
@@ -35,8 +40,7 @@ def publicity_open(*, programme: Programme, applications: list[Application], by:
         ends_on=ends_on,
         published_by=by,
     )
-    for application in sorted(applications, key=lambda a: a.pk):
-        application = _lock(application)
+    for application in locked:
         if application.programme_id != programme.pk or not application_visible_to(user=by, application=application):
             raise PermissionDenied()
         before = application.status
@@ -50,11 +54,15 @@ def publicity_open(*, programme: Programme, applications: list[Application], by:
 @transaction.atomic
 def objection_raise(*, application: Application, by: User, objector_name: str, objector_contact: str, reason: str) -> Objection:
     """A staff member records an objection received during the publicity period."""
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission="cases.manage_publicity", application=application):
         raise PermissionDenied()
     if not reason.strip() or not objector_name.strip():
         raise DomainError(_("An objection needs the objector's name and a reason."))
+    try:
+        validate_name(objector_name)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from error
     batch = application.publicity_entry.batch
     if batch.status != PublicityBatchStatus.OPEN or timezone.localdate() > batch.ends_on:
         raise TransitionForbidden(_("The publicity period has ended."))
@@ -75,7 +83,7 @@ def objection_raise(*, application: Application, by: User, objector_name: str, o
 
 @transaction.atomic
 def objection_decide(*, application: Application, by: User, upheld: bool, reason: str) -> Application:
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission="cases.manage_publicity", application=application):
         raise PermissionDenied()
     if not reason.strip():
@@ -107,7 +115,7 @@ def publicity_batches_due(*, today: dt.date):
 @transaction.atomic
 def publicity_pass_case(*, application: Application) -> bool:
     """The period ended without objection: the case passes. Returns False when it is not in publicity any more."""
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if application.status != Status.IN_PUBLICITY:
         return False
     before = application.status

@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests.lifecycle import filed
-from workflows import services as flow_services
-from workflows import simulation
+from workflows.engine import simulation
+from workflows.engine import steps as flow_services
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def paid_case(programme, staff, community, rng, envelope, run_on_commit):
         programme=programme,
         applications=[application],
         by=staff.approver,
-        starts_on=dt.date.today(),
+        starts_on=timezone.localdate(),
     )
     run_on_commit(flow_services.publicity_close_due, today=batch.ends_on + dt.timedelta(days=1))
     run_on_commit(simulation.pay, programme, [application], staff, set(), rng)

@@ -13,8 +13,12 @@ from pypdf.generic import IndirectObject
 PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils, a Makefile system package
 
 
-def pdf_text(pdf: bytes) -> str:
-    return subprocess.run([PDFTOTEXT, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
+def pdf_text(pdf: bytes, *, raw: bool = False) -> str:
+    """The text as a reader sees it, line by line across the page; `raw`: in drawing order, one table cell after
+    another (a cell that wraps beside another is then not interleaved with it)."""
+    mode = ["-raw"] if raw else []
+    command = [PDFTOTEXT, *mode, "-enc", "UTF-8", "-", "-"]
+    return subprocess.run(command, input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
 
 
 def _resolve(obj):
@@ -69,6 +73,6 @@ def characters_without_glyph(pdf: bytes) -> set[str]:
     return {char for char in pdf_text(pdf) if not char.isspace() and char not in drawn}
 
 
-def pdf_flat_text(pdf: bytes) -> str:
+def pdf_flat_text(pdf: bytes, *, raw: bool = False) -> str:
     """The text with line breaks removed: Chinese wraps anywhere, so a phrase can straddle two lines."""
-    return "".join(pdf_text(pdf).split())
+    return "".join(pdf_text(pdf, raw=raw).split())

@@ -13,11 +13,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(("language", "lang"), [("zh-hans", "zh-hans"), ("en", "en")])
 def test_documents_are_tagged_with_their_language(district, language, lang):
-    from cases.models import Applicant, Application, Programme
+    from cases.models import Applicant, Application, Programme, ProgrammeRules
 
     application = Application(
         number="YH-CY-2026-000010",
-        programme=Programme(name="一次性创业补贴", name_en="One-off start-up subsidy", publicity_days=5),
+        programme=Programme(
+            name="一次性创业补贴", name_en="One-off start-up subsidy", current_rules=ProgrammeRules(publicity_days=5)
+        ),
         applicant=Applicant(name="Li Lei"),
         org_unit=district,
     )

@@ -7,7 +7,7 @@ from cases.money import format_yuan, yuan_in_capitals
 from documents.models import Document
 from tests.documents.pdf import characters_without_glyph, pdf_flat_text, pdf_text
 from tests.lifecycle import advance, submitted
-from workflows import simulation
+from workflows.engine import simulation
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def test_every_step_of_a_paid_case_issues_its_document(paid_case):
         assert characters_without_glyph(pdf) == set()
     approval = case_documents[3]
     assert "审批决定书" in pdf_flat_text(read(approval))
+    assert "（5个工作日）" in pdf_flat_text(read(batch_documents[0]))  # the batch's own publicity period
     assert yuan_in_capitals(application.approved_amount) in pdf_flat_text(read(approval))
 
 
@@ -85,24 +86,3 @@ def test_english_variant_for_a_programme_that_asks_for_it(programme, staff, comm
     assert "Approval Decision" in text and "One-off start-up subsidy" in text
     assert application.number in text and format_yuan(application.approved_amount) in text
     assert characters_without_glyph(read(decision)) == set()
-
-
-def test_bulk_issue_gives_each_case_its_own_document_once(programme, staff, community, rng, run_on_commit):
-    # given three approved cases
-    from documents.services import documents_issue_bulk
-
-    cases = []
-    for _ in range(3):
-        application, _ = submitted(programme=programme, community=community, rng=rng)
-        cases.append(advance(application, staff, through=ReviewLevel.APPROVAL))
-
-    # when the approval decisions are issued in bulk, twice (a retried batch)
-    first = documents_issue_bulk(kind="approval_decision", applications=cases, step_suffix="reprint-2026")
-    second = documents_issue_bulk(kind="approval_decision", applications=cases, step_suffix="reprint-2026")
-
-    # then each case has one bulk document with its own number, digest and token, and the retry issued nothing
-    assert [d.pk for d in first] == [d.pk for d in second]
-    assert [d.application_id for d in first] == [c.pk for c in cases]
-    assert len({d.number for d in first}) == len({d.sha256 for d in first}) == len({d.token for d in first}) == 3
-    for document, application in zip(first, cases, strict=True):
-        assert application.applicant.name in pdf_flat_text(read(document))

@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from cases.constants import Role
 from cases.models import AuditEntry, OrgUnit
@@ -36,7 +37,8 @@ def test_reissue_supersedes_with_a_new_number_and_keeps_both(decision, staff):
 
     # then a new version with the next number supersedes the old one; both are on record and audited
     decision = Document.objects.get(pk=decision.pk)
-    assert decision.number == "余人社创决〔2026〕00001号".replace("2026", str(decision.issued_at.year))
+    year = timezone.localdate(decision.issued_at).year  # the year of the Asia/Shanghai date, as the number counts
+    assert decision.number == f"余人社创决〔{year}〕00001号"
     assert new.number == decision.number.replace("00001号", "00002号")
     assert (decision.status, new.status) == ("superseded", "valid")
     assert new.supersedes_id == decision.pk and decision.superseded_by == new

@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.constants import Role
@@ -42,7 +43,8 @@ def test_verify_a_valid_document_shows_its_facts_and_no_personal_data(client, de
     # then it shows kind, number, unit, date, digest and status, and only a masked name
     body = response.content.decode()
     assert response.status_code == 200
-    for fact in (decision.number, decision.issuing_unit.name, decision.sha256, f"{decision.issued_at:%Y-%m-%d}", "Valid"):
+    issued_on = timezone.localdate(decision.issued_at)  # the page shows the Asia/Shanghai date, not the UTC one
+    for fact in (decision.number, decision.issuing_unit.name, decision.sha256, issued_on.isoformat(), "Valid"):
         assert fact in body
     name = decision.application.applicant.name
     assert mask_name(name) in body

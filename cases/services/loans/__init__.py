@@ -7,28 +7,33 @@ compensation, and the interest subsidy per period (先还后贴).
 - interest_file: the bank's quarterly file, all or nothing;
 - documents: what the certificate and the statements print.
 
-Order in every write: lock the loan row, check permission, transition, full_clean, save, audit on the case, then
-after-commit work (scheduled by the caller: cases knows nothing of the layers above). `today` is always an
-argument so the simulation can run a clock of its own.
+Order in every write: lock the case row, then the loan row (then its periods and claims), check permission,
+transition, full_clean, save, audit on the case, then after-commit work (scheduled by the caller: cases knows
+nothing of the layers above). `today` is always an argument so the simulation can run a clock of its own.
 """
 
 from cases.services.loans.documents import loan_document_context
-from cases.services.loans.interest_file import InterestRow, interest_file_import, interest_file_parse
+from cases.services.loans.interest_file import (
+    InterestRow,
+    interest_file_apply,
+    interest_file_check,
+    interest_file_parse,
+)
 from cases.services.loans.lifecycle import (
     bank_officer_of,
-    loan_bank_decide,
-    loan_compensate,
-    loan_default_declare,
-    loan_disburse,
-    loan_extend,
-    loan_guarantee_issue,
+    loan_bank_decision_record,
+    loan_closure_record,
+    loan_compensation_record,
+    loan_default_record,
+    loan_disbursement_record,
+    loan_extension_record,
+    loan_guarantee_record,
     loan_outstanding,
     loan_overdue_flag,
+    loan_period_repaid_record,
     loan_periods_mark_due,
     loan_qualify,
-    loan_recovery_close,
-    loan_recovery_record,
-    loan_repayment_record,
+    loan_recovery_payment_record,
     loans_for_user,
 )
 from cases.services.loans.rules import (
@@ -44,8 +49,8 @@ from cases.services.loans.rules import (
 )
 from cases.services.loans.subsidies import (
     subsidy_batch_create,
-    subsidy_claim_open,
-    subsidy_claim_review,
+    subsidy_claim_open_record,
+    subsidy_claim_review_record,
     subsidy_claims_open_due,
     subsidy_line_settle,
     subsidy_refusal,
@@ -58,30 +63,31 @@ __all__ = [
     "ScheduleRow",
     "bank_officer_of",
     "compensation_compute",
-    "interest_file_import",
+    "interest_file_apply",
+    "interest_file_check",
     "interest_file_parse",
-    "loan_bank_decide",
+    "loan_bank_decision_record",
     "loan_cap",
-    "loan_compensate",
-    "loan_default_declare",
-    "loan_disburse",
+    "loan_compensation_record",
+    "loan_default_record",
+    "loan_disbursement_record",
     "loan_document_context",
     "loan_eligibility_problems",
-    "loan_extend",
-    "loan_guarantee_issue",
+    "loan_extension_record",
+    "loan_guarantee_record",
     "loan_key_group",
     "loan_outstanding",
     "loan_overdue_flag",
     "loan_periods_mark_due",
     "loan_qualify",
-    "loan_recovery_close",
-    "loan_recovery_record",
-    "loan_repayment_record",
+    "loan_closure_record",
+    "loan_recovery_payment_record",
+    "loan_period_repaid_record",
     "loans_for_user",
     "schedule_compute",
     "subsidy_batch_create",
-    "subsidy_claim_open",
-    "subsidy_claim_review",
+    "subsidy_claim_open_record",
+    "subsidy_claim_review_record",
     "subsidy_claims_open_due",
     "subsidy_compute",
     "subsidy_line_settle",

@@ -16,6 +16,7 @@ from cases.models import Bank, Loan, LoanPeriod, SubsidyClaim, User
 from cases.services.loans.lifecycle import _audit, _lock, _repay, _save, bank_officer_of
 from cases.services.loans.rules import INTEREST_FILE_COLUMNS, _rule
 from cases.services.loans.subsidies import _claim_create, subsidy_refusal
+from cases.services.locks import cases_lock
 
 # --- the bank's quarterly interest file -----------------------------------------------------------
 
@@ -110,7 +111,7 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
             continue
         maturity = loan.disbursed_on + relativedelta(months=loan.term_months + loan.extended_months)
         # A late repayment of the last periods may come after maturity, within the programme's grace window.
-        grace = dt.timedelta(days=int(_rule(loan.application.programme, "late_repayment_days", 90)))
+        grace = dt.timedelta(days=int(_rule(loan.application.rules_in_force, "late_repayment_days", 90)))
         if not loan.disbursed_on <= repaid_on <= maturity + grace:
             errors.append(
                 _("Line %(n)s: the date %(d)s is outside the loan term %(start)s to %(end)s.")
@@ -148,20 +149,31 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
     return parsed
 
 
-@transaction.atomic
-def interest_file_import(*, content: bytes, filename: str, by: User, today: dt.date) -> dict[str, int]:
-    """The bank's quarterly interest file: records the repayments it reports and claims the subsidy for each period
-    repaid on time. All or nothing: any bad row imports nothing. A period already repaid on the same date and
-    already claimed (by the borrower, or by this file imported before) is counted and left as it is, so a
-    quarterly file that overlaps the borrowers' own claims, or the same file uploaded twice, changes nothing."""
+def interest_file_check(*, content: bytes, filename: str, by: User) -> list[InterestRow]:
+    """Only an officer of a bank imports its file; every row is checked (interest_file_parse). Nothing is written."""
     officer = getattr(by, "bank_officer", None)
     if officer is None or not bank_officer_of(user=by, bank=officer.bank):
         raise PermissionDenied(_("Only a bank officer imports the bank's interest file."))
-    rows = interest_file_parse(content=content, filename=filename, bank=officer.bank)
+    return interest_file_parse(content=content, filename=filename, bank=officer.bank)
+
+
+@transaction.atomic
+def interest_file_apply(*, rows: list[InterestRow], by: User, today: dt.date) -> dict[str, int]:
+    """Record the checked rows. Lock order (ADR 0003): every case of the file in ascending pk order, then per row
+    the loan, the period and the claim. A period repaid on another date since the file was checked refuses the
+    whole file (all or nothing)."""
     counts = {"rows": len(rows), "repayments": 0, "claims": 0, "already_claimed": 0, "not_eligible": 0}
-    for row in sorted(rows, key=lambda r: (r.loan.pk, r.period.number)):
+    cases_lock(pks={row.loan.application_id for row in rows})
+    for row in sorted(rows, key=lambda r: (r.loan.application_id, r.period.number)):
         loan = _lock(row.loan)
         period = LoanPeriod.objects.select_for_update().get(pk=row.period.pk)
+        if period.repaid_on is not None and period.repaid_on != row.repaid_on:
+            raise InvalidImport(
+                details=[
+                    _("Line %(n)s: period %(p)s was recorded as repaid on %(d)s.")
+                    % {"n": row.line, "p": period.number, "d": period.repaid_on}
+                ]
+            )
         if period.repaid_on is None:
             before = loan.state
             _repay(loan, period, row.repaid_on)

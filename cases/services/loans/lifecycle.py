@@ -1,6 +1,6 @@
 """A loan's life: qualification, bank, guarantee, disbursement, repayments, extension, overdue, default,
-compensation and recovery. Order in every write: lock the loan row, check permission, transition, full_clean, save,
-audit on the case."""
+compensation and recovery. Order in every write: lock the case row, then the loan row (`_lock`), then its periods;
+check permission, transition, full_clean, save, audit on the case."""
 
 import datetime as dt
 from decimal import Decimal
@@ -27,17 +27,18 @@ from cases.services.loans.rules import (
     schedule_compute,
     subsidy_compute,
 )
+from cases.services.locks import case_lock
 from cases.services.numbering import counter_next
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
 def _lock(loan: Loan) -> Loan:
-    return (
-        Loan.objects.select_for_update()
-        .select_related("application__programme", "application__applicant", "bank")
-        .get(pk=loan.pk)
-    )
+    """Lock the loan's case, then the loan row (ADR 0003); the loan carries the locked case as `application`."""
+    application = case_lock(pk=Loan.objects.values_list("application_id", flat=True).get(pk=loan.pk))
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("bank").get(pk=loan.pk)
+    loan.application = application
+    return loan
 
 
 def _transition(method, **kwargs) -> None:
@@ -107,9 +108,7 @@ def loan_qualify(
     *, application: Application, bank: Bank, by: User, today: dt.date, borrower_kind: str = BorrowerKind.INDIVIDUAL
 ) -> Loan:
     """Issue the qualification certificate for an approved loan case and route it to a bank."""
-    application = (
-        Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
-    )
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     if application.programme.kind != "loan" or application.status != Status.DISTRICT_APPROVED:
@@ -139,7 +138,7 @@ def loan_qualify(
 
 
 @transaction.atomic
-def loan_bank_decide(*, loan: Loan, by: User, today: dt.date, accepted: bool, reason: str = "") -> Loan:
+def loan_bank_decision_record(*, loan: Loan, by: User, today: dt.date, accepted: bool, reason: str = "") -> Loan:
     loan = _lock(loan)
     _assert_bank(by, loan)
     before = loan.state
@@ -155,7 +154,7 @@ def loan_bank_decide(*, loan: Loan, by: User, today: dt.date, accepted: bool, re
 
 
 @transaction.atomic
-def loan_guarantee_issue(*, loan: Loan, by: User, today: dt.date) -> Loan:
+def loan_guarantee_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
     loan = _lock(loan)
     _assert_staff(by, "cases.approve_application", loan)
     before = loan.state
@@ -167,7 +166,7 @@ def loan_guarantee_issue(*, loan: Loan, by: User, today: dt.date) -> Loan:
 
 
 @transaction.atomic
-def loan_disburse(
+def loan_disbursement_record(
     *,
     loan: Loan,
     by: User,
@@ -182,9 +181,9 @@ def loan_disburse(
     """The bank lends: contract, principal, rate, term and the schedule of periods."""
     loan = _lock(loan)
     _assert_bank(by, loan)
-    programme = loan.application.programme
+    rules = loan.application.rules_in_force
     principal = Decimal(principal)
-    cap = loan_cap(programme=programme, borrower_kind=loan.borrower_kind)
+    cap = loan_cap(rules=rules, borrower_kind=loan.borrower_kind)
     if principal <= 0 or principal > min(cap, loan.qualified_amount):
         raise DomainError(
             _(
@@ -192,7 +191,7 @@ def loan_disburse(
             )
             % {"principal": principal, "qualified": loan.qualified_amount, "cap": cap}
         )
-    term_max = int(_rule(programme, "term_months_max", 36))
+    term_max = int(_rule(rules, "term_months_max", 36))
     if not 0 < term_months <= term_max:
         raise DomainError(_("The term must be between 1 and %(max)s months.") % {"max": term_max})
     if period_months not in (1, 3):
@@ -209,7 +208,7 @@ def loan_disburse(
         starts_on=today,
     )
     before = loan.state
-    reference_rate = Decimal(_rule(programme, "reference_rate", "0"))
+    reference_rate = Decimal(_rule(rules, "reference_rate", "0"))
     _transition(
         loan.disburse,
         on=today,
@@ -284,7 +283,7 @@ def _repay(loan: Loan, period: LoanPeriod, repaid_on: dt.date) -> None:
 
 
 @transaction.atomic
-def loan_repayment_record(*, loan: Loan, by: User, period_number: int, repaid_on: dt.date) -> Loan:
+def loan_period_repaid_record(*, loan: Loan, by: User, period_number: int, repaid_on: dt.date) -> Loan:
     loan = _lock(loan)
     _assert_bank(by, loan)
     period = loan.periods.select_for_update().filter(number=period_number).first()
@@ -298,7 +297,7 @@ def loan_repayment_record(*, loan: Loan, by: User, period_number: int, repaid_on
 
 
 @transaction.atomic
-def loan_extend(*, loan: Loan, by: User, today: dt.date, months: int) -> Loan:
+def loan_extension_record(*, loan: Loan, by: User, today: dt.date, months: int) -> Loan:
     """展期: the unpaid periods move later by `months` and never earn a subsidy."""
     loan = _lock(loan)
     _assert_bank(by, loan)
@@ -372,7 +371,7 @@ def loan_outstanding(*, loan: Loan) -> Decimal:
 
 
 @transaction.atomic
-def loan_default_declare(*, loan: Loan, by: User, today: dt.date) -> Loan:
+def loan_default_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
     loan = _lock(loan)
     _assert_bank(by, loan)
     before = loan.state
@@ -383,11 +382,11 @@ def loan_default_declare(*, loan: Loan, by: User, today: dt.date) -> Loan:
 
 
 @transaction.atomic
-def loan_compensate(*, loan: Loan, by: User, today: dt.date) -> Loan:
+def loan_compensation_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
     """The guarantee fund pays the bank its share of the outstanding principal."""
     loan = _lock(loan)
     _assert_staff(by, "cases.approve_application", loan)
-    tiers = _rule(loan.application.programme, "compensation_tiers", [[None, "1.00"]])
+    tiers = _rule(loan.application.rules_in_force, "compensation_tiers", [[None, "1.00"]])
     before = loan.state
     amount = compensation_compute(outstanding=loan.outstanding_at_default or Decimal("0"), tiers=tiers)
     _transition(loan.compensate, on=today, amount=amount)
@@ -397,7 +396,7 @@ def loan_compensate(*, loan: Loan, by: User, today: dt.date) -> Loan:
 
 
 @transaction.atomic
-def loan_recovery_record(*, loan: Loan, by: User, amount: Decimal, on: dt.date, note: str = "") -> LoanRecovery:
+def loan_recovery_payment_record(*, loan: Loan, by: User, amount: Decimal, on: dt.date, note: str = "") -> LoanRecovery:
     loan = _lock(loan)
     _assert_staff(by, "cases.approve_application", loan)
     if loan.state != LoanState.COMPENSATED:
@@ -411,7 +410,7 @@ def loan_recovery_record(*, loan: Loan, by: User, amount: Decimal, on: dt.date, 
 
 
 @transaction.atomic
-def loan_recovery_close(*, loan: Loan, by: User, today: dt.date, written_off: bool) -> Loan:
+def loan_closure_record(*, loan: Loan, by: User, today: dt.date, written_off: bool) -> Loan:
     loan = _lock(loan)
     _assert_staff(by, "cases.approve_application", loan)
     before = loan.state

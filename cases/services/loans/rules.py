@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.constants import BorrowerKind, LoanState, RepaymentMethod
 from cases.exceptions import DomainError
-from cases.models import Application, Loan, Programme
+from cases.models import Application, Loan, ProgrammeRules
 from cases.money import CENT
 
 INTEREST_FILE_COLUMNS = ["contract_number", "period", "repaid_on", "principal", "interest"]
@@ -20,26 +20,26 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# --- programme rules (data on the programme) ---------------------------------------------------
+# --- programme rules (data on the case's rules version) -------------------------------------------
 
 
-def _rule(programme: Programme, key: str, default=None):
-    return (programme.amount_rule or {}).get(key, default)
+def _rule(rules: ProgrammeRules, key: str, default=None):
+    return (rules.amount_rule or {}).get(key, default)
 
 
-def loan_cap(*, programme: Programme, borrower_kind: str) -> Decimal:
-    caps = _rule(programme, "caps", {})
-    return Decimal(caps.get(borrower_kind, programme.max_amount))
+def loan_cap(*, rules: ProgrammeRules, borrower_kind: str) -> Decimal:
+    caps = _rule(rules, "caps", {})
+    return Decimal(caps.get(borrower_kind, rules.max_amount))
 
 
 def loan_key_group(*, application: Application) -> bool:
-    return application.category in _rule(application.programme, "key_groups", [])
+    return application.category in _rule(application.rules_in_force, "key_groups", [])
 
 
 def loan_eligibility_problems(*, application: Application, borrower_kind: str, amount: Decimal) -> list[str]:
     """Borrower categories, training certificate where required, at most N loans per person, the cap per kind."""
-    programme = application.programme
-    rules = programme.eligibility_rules or {}
+    version = application.rules_in_force
+    rules = version.eligibility_rules or {}
     problems: list[str] = []
     if rules.get("categories") and application.category not in rules["categories"]:
         problems.append(_("The applicant category is not covered by this programme."))
@@ -61,7 +61,7 @@ def loan_eligibility_problems(*, application: Application, borrower_kind: str, a
     if borrower_kind not in BorrowerKind.values:
         problems.append(_("Unknown borrower kind."))
     else:
-        cap = loan_cap(programme=programme, borrower_kind=borrower_kind)
+        cap = loan_cap(rules=version, borrower_kind=borrower_kind)
         if amount > cap:
             problems.append(
                 _("The amount %(amount)s exceeds the cap %(cap)s for a borrower of kind %(kind)s.")

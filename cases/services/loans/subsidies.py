@@ -14,6 +14,7 @@ from cases.models import Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme,
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit, budget_pay
 from cases.services.loans.lifecycle import _assert_staff, _audit, _lock, bank_officer_of
+from cases.services.locks import case_lock, cases_lock
 from cases.services.numbering import counter_next
 from cases.services.payments import ReturnRow, payment_line_add, validate_bank_account
 
@@ -55,7 +56,7 @@ def _claim_create(*, loan: Loan, period: LoanPeriod, by: User | None, source: st
 
 
 @transaction.atomic
-def subsidy_claim_open(*, loan: Loan, period_number: int, by: User, today: dt.date) -> SubsidyClaim:
+def subsidy_claim_open_record(*, loan: Loan, period_number: int, by: User, today: dt.date) -> SubsidyClaim:
     """The borrower (or the bank) claims the subsidy for a period repaid on time."""
     loan = _lock(loan)
     if loan.application.applicant.user_id == by.pk:
@@ -87,9 +88,9 @@ def subsidy_claims_open_due(*, today: dt.date) -> int:
 
 
 @transaction.atomic
-def subsidy_claim_review(*, claim: SubsidyClaim, by: User, approved: bool, note: str = "") -> SubsidyClaim:
-    claim = SubsidyClaim.objects.select_for_update().select_related("period").get(pk=claim.pk)
-    loan = _lock(claim.loan)
+def subsidy_claim_review_record(*, claim: SubsidyClaim, by: User, approved: bool, note: str = "") -> SubsidyClaim:
+    loan = _lock(Loan(pk=SubsidyClaim.objects.values_list("loan_id", flat=True).get(pk=claim.pk)))
+    claim = SubsidyClaim.objects.select_for_update(of=("self",)).select_related("period").get(pk=claim.pk)
     _assert_staff(by, "cases.review_district", loan)
     if claim.status != SubsidyClaimStatus.OPEN:
         raise TransitionForbidden(_("The claim has already been reviewed."))
@@ -98,7 +99,7 @@ def subsidy_claim_review(*, claim: SubsidyClaim, by: User, approved: bool, note:
     if not approved and not note.strip():
         raise DomainError(_("A refusal needs a reason."))
     if approved:
-        # Lock order: claim, loan, then the envelope row (budget_commit). Refused with BudgetExceeded, nothing
+        # Lock order: case, loan, claim, then the envelope row (budget_commit). Refused with BudgetExceeded, nothing
         # changed, when the year's envelope cannot carry the amount.
         application = loan.application
         claim.envelope = budget_commit(application=application, amount=claim.amount, year=timezone.localdate().year)
@@ -117,6 +118,8 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
         raise PermissionDenied()
     if not claims:
         raise DomainError(_("Choose at least one claim to pay."))
+    # The claims' cases first (ascending pk), then the counter, the batch and the claims: one lock order (ADR 0003).
+    cases_lock(pks=SubsidyClaim.objects.filter(pk__in=[c.pk for c in claims]).values_list("loan__application_id", flat=True))
     batch = PaymentBatch.objects.create(
         number=f"QC-{programme.case_prefix}-{today.year}-{counter_next(key=f'payment:{programme.code}:{today.year}'):04d}",
         programme=programme,
@@ -125,7 +128,11 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
     )
     total = Decimal("0")
     for claim in sorted(claims, key=lambda c: c.pk):
-        claim = SubsidyClaim.objects.select_for_update().select_related("period", "loan__application").get(pk=claim.pk)
+        claim = (
+            SubsidyClaim.objects.select_for_update(of=("self",))
+            .select_related("period", "loan__application__org_unit")
+            .get(pk=claim.pk)
+        )
         application = claim.loan.application
         if application.programme_id != programme.pk or not by.org_unit.contains(application.org_unit):
             raise PermissionDenied()
@@ -151,11 +158,13 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
 
 @transaction.atomic
 def subsidy_line_settle(*, row: ReturnRow, by: User, today: dt.date) -> SubsidyClaim | None:
-    """Apply one checked row of the bank's return file to a subsidy line. A row already applied changes nothing."""
+    """Apply one checked row of the bank's return file to a subsidy line. A row already applied changes nothing.
+    Locks the case, then the line, then the claim."""
+    case_lock(pk=row.line.application_id)
     line = PaymentLine.objects.select_for_update().get(pk=row.line.pk)
     if line.status != PaymentLineStatus.SENT:
         return None
-    claim = SubsidyClaim.objects.select_for_update().select_related("loan__application").get(payment_line=line)
+    claim = SubsidyClaim.objects.select_for_update(of=("self",)).select_related("loan__application").get(payment_line=line)
     if row.paid:
         line.status = PaymentLineStatus.PAID
         claim.status = SubsidyClaimStatus.PAID

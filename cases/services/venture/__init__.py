@@ -32,7 +32,7 @@ from .panel import (
     seat_of,
 )
 from .reads import rounds_for_user, score_sheets_visible_to, scoring_progress
-from .rounds import round_docket, venture_round_open
+from .rounds import round_case_ids, round_docket, venture_round_open
 
 __all__ = [
     "POINTS",
@@ -49,6 +49,7 @@ __all__ = [
     "panel_outliers",
     "panel_replace",
     "panel_seat_add",
+    "round_case_ids",
     "round_docket",
     "round_period",
     "rounds_for_user",

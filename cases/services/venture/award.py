@@ -13,6 +13,7 @@ from cases.models import (
     VentureProject,
 )
 from cases.services.applications import application_decide, staff_may
+from cases.services.locks import case_lock
 
 
 @transaction.atomic
@@ -21,9 +22,7 @@ def venture_award_decide(
 ) -> Application:
     """The district approver confirms the proposed amount, overrides it with a recorded reason, or refuses (the
     refusal carries the mean score)."""
-    application = (
-        Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
-    )
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     project = VentureProject.objects.select_for_update().get(application=application)

@@ -138,7 +138,7 @@ def _already_funded(earlier: list[Application]) -> EntitlementConflict:
 
 
 def venture_eligibility_problems(*, application: Application, today: dt.date) -> list[str]:
-    rules = application.programme.eligibility_rules or {}
+    rules = application.rules_in_force.eligibility_rules or {}
     project = application.venture
     problems = eligibility_problems(application=application, today=today)
     if project.legal_representative_id_number != project.graduate_id_number:

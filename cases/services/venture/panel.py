@@ -25,8 +25,16 @@ from cases.models import (
 )
 from cases.models.venture import RoundStatus, SeatStatus
 from cases.services.audit import audit_record
+from cases.services.locks import cases_lock
 from cases.services.venture.config import POINTS, _decimal, rubric_parse, sheet_total, tier_for, tiers_parse
-from cases.services.venture.rounds import _assert_round_manager, _event, _round_for_update, round_docket, venture_round_open
+from cases.services.venture.rounds import (
+    _assert_round_manager,
+    _event,
+    _round_for_update,
+    round_case_ids,
+    round_docket,
+    venture_round_open,
+)
 
 
 class ConflictOfInterest(PermissionDenied):
@@ -35,6 +43,20 @@ class ConflictOfInterest(PermissionDenied):
 
 class PanelIncomplete(TransitionForbidden):
     default_message = _("The panel cannot close: score sheets are missing.")
+
+
+def _round_lock(round_: VentureRound) -> tuple[VentureRound, set[int]]:
+    """Lock every case of the round (ascending pk), then the round row: the draw and the close write the docket's
+    cases, so they take the cases first like every writer (ADR 0003). Returns the locked round and case pks."""
+    locked = {application.pk for application in cases_lock(pks=round_case_ids(round_=round_))}
+    return _round_for_update(round_), locked
+
+
+def _docket_locked(docket: list[VentureProject], locked: set[int]) -> None:
+    """A case moved into the round between reading its cases and locking them (a draw of the previous round carries
+    its projects over) is not locked: refuse, and the chair presses again."""
+    if any(project.application_id not in locked for project in docket):
+        raise TransitionForbidden()
 
 
 def _identities(projects) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -107,10 +129,11 @@ def panel_draw(*, round_: VentureRound, by: User, seed: int | None = None) -> li
     """Draw panel_size experts at random (random.Random(seed).sample over the eligible pool sorted by id): the same
     seed over the same pool gives the same panel. Projects of the round still under review move to the next round."""
     _assert_round_manager(by)
-    round_ = _round_for_update(round_)
+    round_, locked = _round_lock(round_)
     if round_.status != RoundStatus.OPEN:
         raise TransitionForbidden(_("The panel of round %(code)s has already been drawn.") % {"code": round_.code})
     docket = list(round_docket(round_=round_).prefetch_related("shareholders"))
+    _docket_locked(docket, locked)
     if not docket:
         raise DomainError(_("No project of this round has passed district review yet."))
     eligible, excluded = _candidates(round_, docket)
@@ -323,8 +346,9 @@ def outlier_confirm(*, sheet: ScoreSheet, by: User, note: str) -> ScoreSheet:
 
 @transaction.atomic
 def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
-    """Every seated expert has scored every project and every outlier is confirmed: mean -> tier -> proposed amount."""
-    round_ = _round_for_update(round_)
+    """Every seated expert has scored every project and every outlier is confirmed: mean -> tier -> proposed amount.
+    Lock order: the round's cases (ascending pk), the round, the docket's projects."""
+    round_, locked = _round_lock(round_)
     _assert_chair(round_, by)
     if round_.status != RoundStatus.SCORING:
         raise TransitionForbidden(_("Round %(code)s is not under scoring.") % {"code": round_.code})
@@ -343,6 +367,7 @@ def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
     tiers = tiers_parse(round_.tiers)
     seated = list(round_.seats.filter(status=SeatStatus.SEATED).values_list("expert_id", flat=True))
     docket = list(round_docket(round_=round_).select_for_update(of=("self",)))
+    _docket_locked(docket, locked)
     for project in docket:
         totals = list(ScoreSheet.objects.filter(project=project, expert_id__in=seated).values_list("total", flat=True))
         project.mean_score = (sum(totals, Decimal("0")) / len(totals)).quantize(POINTS, rounding=ROUND_HALF_UP)
@@ -351,7 +376,9 @@ def panel_close(*, round_: VentureRound, by: User) -> list[VentureProject]:
         project.proposed_amount = tier.amount if tier else None
         project.save(update_fields=["mean_score", "tier", "proposed_amount"])
         application = project.application
-        application.deadline = calendar.add_working_days(timezone.localdate(), round_.programme.days_for(ReviewLevel.APPROVAL))
+        application.deadline = calendar.add_working_days(
+            timezone.localdate(), application.rules_in_force.days_for(ReviewLevel.APPROVAL)
+        )
         application.save(update_fields=["deadline", "updated_at"])
         audit_record(
             application=application,

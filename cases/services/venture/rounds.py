@@ -29,7 +29,7 @@ def _event(round_: VentureRound, by: User | None, action: str, **detail) -> Roun
 
 
 def _round_for_update(round_: VentureRound) -> VentureRound:
-    return VentureRound.objects.select_for_update().select_related("programme").get(pk=round_.pk)
+    return VentureRound.objects.select_for_update(of=("self",)).select_related("programme").get(pk=round_.pk)
 
 
 @transaction.atomic
@@ -58,6 +58,14 @@ def venture_round_open(*, programme: Programme, by: User, chair: User, on: dt.da
     round_.save()
     _event(round_, by, "open", code=code, chair=chair.username)
     return round_
+
+
+def round_case_ids(*, round_: VentureRound) -> list[int]:
+    """The pks of every case filed in the round, ascending: the draw and the close lock them all before the round
+    (ADR 0003), so no case joins or leaves the docket while the panel is drawn or closed."""
+    return list(
+        VentureProject.objects.filter(round_id=round_.pk).order_by("application_id").values_list("application_id", flat=True)
+    )
 
 
 def round_docket(*, round_: VentureRound) -> QuerySet[VentureProject]:
