@@ -16,7 +16,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.EXPERT: frozenset(),
     Role.FINANCE_OFFICER: frozenset({"cases.prepare_payment", "cases.approve_payment", FLOW_VIEW}),
     Role.MANAGER: frozenset({"cases.view_statistics", FLOW_VIEW}),
-    Role.ADMINISTRATOR: frozenset({"cases.view_statistics", FLOW_VIEW}),
+    Role.ADMINISTRATOR: frozenset({"cases.view_statistics", "cases.change_programme", FLOW_VIEW}),
     Role.BANK_OFFICER: frozenset({"cases.act_for_bank"}),
 }
 

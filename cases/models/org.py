@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import Role, UnitLevel
+from cases.validators import validate_name
 
 
 class OrgUnit(models.Model):
@@ -53,7 +54,7 @@ class User(AbstractUser):
     org_unit = models.ForeignKey(OrgUnit, models.PROTECT, null=True, blank=True, related_name="staff")
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
     # Real-name binding of a portal account (实名认证): a citizen ID number, or a credit code for an enterprise contact.
-    real_name = models.CharField(_("real name"), max_length=200, blank=True)
+    real_name = models.CharField(_("real name"), max_length=200, blank=True, validators=[validate_name])
     id_number = models.CharField(_("citizen ID number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 

@@ -19,14 +19,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.models import Application, PaymentBatch
+from cases.models import Application, PaymentBatch, Programme
 from documents.models import Document
 from tests.auth import sign_in
 from tests.lifecycle import advance, submitted
-from workflows import services as flow_services
-from workflows import simulation
+from workflows.engine import simulation
+from workflows.engine import steps as flow_services
 from workflows.models import SubsidyTask
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     ):
         paid = simulation.decide(paid, user, level, Decision.PASS)
     batch = flow_services.publicity_publish(
-        programme=programme, applications=[paid], by=staff.approver, starts_on=dt.date.today()
+        programme=programme, applications=[paid], by=staff.approver, starts_on=timezone.localdate()
     )
     flow_services.objection_record(
         application=paid, by=staff.approver, objector_name="匿名群众", objector_contact="12333", reason="反映未实际经营。"
@@ -138,14 +139,15 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
         markers |= {case.bank_account_number, f"/startup/{case.process_id}/"}
     # venture grants in the same community: one awaiting the award after its panel closed, one awaiting the next panel
     from cases.services import venture as venture_services
-    from tests.workflows.test_venture import GOOD, score_all
-    from workflows import simulation_venture
-    from workflows import venture as venture_flow
+    from tests.workflows.programmes.venture.test_venture import GOOD, score_all
+    from workflows.programmes.venture import actions as venture_flow
+    from workflows.programmes.venture import simulation as simulation_venture
 
-    venture_programme, district = simulation_venture.ensure_setup(year=dt.date.today().year, cases=2)
+    Programme.objects.filter(code="venture").update(active=True)  # the reference data has it closed: an administrator opens it
+    venture_programme, district = simulation_venture.ensure_setup(year=timezone.localdate().year, cases=2)
     simulation_venture.expert_pool(district, size=8)
     chair = staff.district_reviewer
-    round_ = simulation_venture.open_round(venture_programme, by=chair, chair=chair, today=dt.date.today())
+    round_ = simulation_venture.open_round(venture_programme, by=chair, chair=chair, today=timezone.localdate())
     filed = [simulation_venture.file_venture(rng=rng, round_=round_, community=community) for _ in range(2)]
     venture_cases = [flow_services.case_submit(application=case, by=user) for case, user in filed]
     assert simulation_venture._review(venture_cases[0], "paid", staff, filed[0][1])
@@ -157,9 +159,9 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
         markers |= {venture_case.number, venture_case.applicant.name, venture_case.applicant.credit_code}
     # a guaranteed loan in the same community, qualified and waiting on its own life (open task `loan`)
     from cases.constants import ApplicantCategory
-    from workflows import simulation_loans
+    from workflows.programmes.loan import simulation as simulation_loans
 
-    loan_programme, _, loan_staff = simulation_loans.ensure_setup(year=dt.date.today().year, cases=2)
+    loan_programme, _, loan_staff = simulation_loans.ensure_setup(year=timezone.localdate().year, cases=2)
     loan_cases = []
     for _ in range(2):
         loan_case, loan_user = simulation.file_draft(
@@ -192,16 +194,15 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
 
 def disbursed_with_claim(application, borrower, *, staff, loan_staff):
     from cases.constants import RepaymentMethod
-    from cases.services import loans as loan_services
-    from workflows import loans as loan_flow
+    from workflows.programmes.loan import actions as loan_flow
 
     bank = loan_staff.banks["abc-yh"]
     officer = loan_staff.officers[bank.pk]
-    start = dt.date.today() - dt.timedelta(days=120)
+    start = timezone.localdate() - dt.timedelta(days=120)
     loan = loan_flow.loan_certificate_issue(application=application, bank=bank, by=staff.approver, today=start)
     loan = loan_flow.loan_bank_decide(loan=loan, by=officer, today=start, accepted=True)
-    loan = loan_services.loan_guarantee_issue(loan=loan, by=staff.approver, today=start)
-    loan = loan_services.loan_disburse(
+    loan = loan_flow.loan_guarantee_issue(loan=loan, by=staff.approver, today=start)
+    loan = loan_flow.loan_disburse(
         loan=loan,
         by=officer,
         today=start,
@@ -213,7 +214,7 @@ def disbursed_with_claim(application, borrower, *, staff, loan_staff):
     )
     first = loan.periods.get(number=1)
     loan = loan_flow.loan_repayment_record(loan=loan, by=officer, period_number=1, repaid_on=first.due_on)
-    loan_services.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=first.due_on)
+    loan_flow.subsidy_claim_open(loan=loan, period_number=1, by=borrower, today=first.due_on)
     return loan
 
 
@@ -362,11 +363,11 @@ def test_every_url_refuses_another_town_and_another_applicant(
 def test_loan_urls_refuse_an_officer_of_another_bank(programme, community, staff, rng, django_capture_on_commit_callbacks):
     """The fixture's loan is routed to abc-yh: an officer of yhrcb gets nothing from any page, documents included.
     (Bank officers belong to the district: unit scoping alone would let them in.)"""
-    from workflows import simulation_loans
+    from workflows.programmes.loan import simulation as simulation_loans
 
     with django_capture_on_commit_callbacks(execute=True):
         fixture = drive_cases(programme, community, staff, rng)
-    loan_staff = simulation_loans.ensure_setup(year=dt.date.today().year, cases=2)[2]
+    loan_staff = simulation_loans.ensure_setup(year=timezone.localdate().year, cases=2)[2]
     other_bank_officer = loan_staff.officers[loan_staff.banks["yhrcb"].pk]
     patterns = enumerate_patterns()
     assert len(patterns) > 150

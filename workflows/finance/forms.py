@@ -75,3 +75,12 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("Enter the six digits."))
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Enrolment code from your administrator"),
+        max_length=40,
+        help_text=_("Sixteen letters and digits, e.g. ABCD-EFGH-JKLM-NPQR. Ask your administrator for one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from cases.constants import Role
+from cases.constants import SECOND_FACTOR_ROLES
 
-SECOND_FACTOR_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DISTRICT_APPROVER})
 EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/verify/", "/finance/2fa/", "/admin/logout/")
 
 

@@ -3,7 +3,9 @@ second-factor enrolment/verification. Access: selectors scope every list to the 
 check permission again."""
 
 import functools
+import math
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -23,18 +25,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services as case_services
 from cases.exceptions import DomainError, InvalidImport
-from workflows import services as flow_services
+from cases.login import client_address
+from workflows.engine import steps as flow_services
 from workflows.finance import reports, selectors
 from workflows.finance.forms import (
     BatchFilterForm,
     BatchPrepareForm,
+    EnrolmentCodeForm,
     ReturnFileForm,
     SubsidyBatchForm,
     SubsidyFilterForm,
     TokenForm,
 )
 from workflows.finance.otp import second_factor_ok, second_factor_redirect
-from workflows.loans import subsidy_payment_prepare
+from workflows.programmes.loan.actions import subsidy_payment_prepare
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -241,40 +245,93 @@ def _next(request) -> str:
     return target
 
 
+ENROL_DEVICE_SESSION_KEY = "otp_enrol_device"
+
+
+def _throttled_message(device) -> str | None:
+    """django-otp's TOTPDevice waits 1, 2, 4, 8... seconds after each wrong code; say so instead of "wrong"."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return None
+    seconds = max(math.ceil((data["locked_until"] - timezone.now()).total_seconds()), 1) if data.get("locked_until") else 1
+    return _("Too many wrong codes. Wait %(seconds)s seconds, then enter the code your app shows.") % {"seconds": seconds}
+
+
 @login_required
 def otp_enrol(request):
-    """Create (once) an unconfirmed TOTP device, show its otpauth:// URI as a QR code, confirm it with a first code."""
+    """Enrolment needs a one-time code from an administrator (manage.py otp_enrolment_code or the user admin):
+    spending it creates a fresh unconfirmed TOTP device, whose otpauth:// URI is shown as a QR code, confirmed by a
+    first correct code. Without the code (someone who only has the password) there is no secret to see."""
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(f"{reverse('finance:otp_verify')}?next={_next(request)}")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    device_id = request.session.get(ENROL_DEVICE_SESSION_KEY)
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first() if device_id else None
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+        return _otp_enrol_code(request)
     form = TokenForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        throttled = _throttled_message(device)
+        if throttled:
+            form.add_error("token", throttled)
+            status = 429
+        elif device.verify_token(form.cleaned_data["token"]):
+            case_services.otp_device_confirm(device=device, address=client_address(request))
+            request.session.pop(ENROL_DEVICE_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))
             return HttpResponseRedirect(_next(request))
-        form.add_error("token", _("The code is wrong or expired."))
+        else:
+            form.add_error("token", _("The code is wrong or expired."))
+            status = 400
     uri = device.config_url
     qr = segno.make(uri, error="m").svg_inline(scale=4)
     return render(
         request,
         "workflows/finance/otp_enrol.html",
         {"form": form, "qr": qr, "uri": uri, "next": _next(request), "issuer": getattr(settings, "OTP_TOTP_ISSUER", "")},
+        status=status,
     )
+
+
+def _otp_enrol_code(request):
+    form = EnrolmentCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.otp_enrolment_code_redeem(
+                user=request.user, code=form.cleaned_data["code"], address=client_address(request)
+            )
+        except DomainError as error:
+            form.add_error("code", str(error.message))
+            status = 400
+        else:
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
+            request.session[ENROL_DEVICE_SESSION_KEY] = device.pk
+            return redirect(f"{reverse('finance:otp_enrol')}?{urlencode({'next': _next(request)})}")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "workflows/finance/otp_enrol_code.html", {"form": form, "next": _next(request)}, status=status)
 
 
 @login_required
 def otp_verify(request):
     form = TokenForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
-        if device is not None:
-            otp_login(request, device)
-            return HttpResponseRedirect(_next(request))
-        form.add_error("token", _("The code is wrong or expired."))
-    status = 400 if request.method == "POST" else 200
+        devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+        waits = [_throttled_message(d) for d in devices]
+        if devices and all(waits):
+            form.add_error("token", waits[0])
+            status = 429
+        else:
+            device = match_token(request.user, form.cleaned_data["token"])
+            if device is not None:
+                otp_login(request, device)
+                return HttpResponseRedirect(_next(request))
+            form.add_error("token", _("The code is wrong or expired."))
+            status = 400
+    elif request.method == "POST":
+        status = 400
     return render(request, "workflows/finance/otp_verify.html", {"form": form, "next": _next(request)}, status=status)
