@@ -7,16 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Status
+from cases.validators import validate_name
 
 REVIEWABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.TOWN_REVIEWED, Status.DISTRICT_REVIEWED]
-# The status a case holds while it waits for each review level.
-WAITING_FOR_LEVEL = {
-    ReviewLevel.COMMUNITY: Status.SUBMITTED,
-    ReviewLevel.TOWN: Status.ACCEPTED,
-    ReviewLevel.DISTRICT: Status.TOWN_REVIEWED,
-    ReviewLevel.APPROVAL: Status.DISTRICT_REVIEWED,
-}
-LEVEL_WAITING_IN = {status: level for level, status in WAITING_FOR_LEVEL.items()}
+# The status a case holds once it passed each review level. The status it holds while it waits for a level is the
+# one of the level before it in the case's own rules version (submitted for the first): with all four levels,
+# town waits in accepted and district in town_reviewed; where the version has no town level, district waits in
+# accepted (Application.waiting_status_for).
 PASSED_LEVEL = {
     ReviewLevel.COMMUNITY: Status.ACCEPTED,
     ReviewLevel.TOWN: Status.TOWN_REVIEWED,
@@ -26,7 +23,7 @@ PASSED_LEVEL = {
 
 
 def _resubmit_target(instance: "Application") -> str:
-    return WAITING_FOR_LEVEL[ReviewLevel(instance.returned_from)]
+    return instance.waiting_status_for(instance.returned_from)
 
 
 class Application(FSMModelMixin, models.Model):
@@ -35,18 +32,28 @@ class Application(FSMModelMixin, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("case number"), max_length=32, unique=True)
     programme = models.ForeignKey("cases.Programme", models.PROTECT, related_name="applications")
+    # The rules version the case was filed under, set at submission and kept to the end; empty while a draft (a draft
+    # follows the programme's current version: the one its submission will record). See rules_in_force.
+    rules = models.ForeignKey(
+        "cases.ProgrammeRules",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("rules version"),
+    )
     applicant = models.ForeignKey("cases.Applicant", models.PROTECT, related_name="applications")
     org_unit = models.ForeignKey("cases.OrgUnit", models.PROTECT, related_name="applications")
     category = models.CharField(_("applicant category"), max_length=32, choices=ApplicantCategory.choices)
-    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    business_name = models.CharField(_("business name"), max_length=200, blank=True, validators=[validate_name])
     business_credit_code = models.CharField(_("business credit code"), max_length=18, blank=True)
     business_registered_on = models.DateField(_("business registered on"), null=True, blank=True)
     graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
     jobs_created = models.PositiveIntegerField(_("jobs created"), default=0)
     requested_amount = models.DecimalField(_("requested amount"), max_digits=14, decimal_places=2)
     approved_amount = models.DecimalField(_("approved amount"), max_digits=14, decimal_places=2, null=True, blank=True)
-    bank_name = models.CharField(_("bank"), max_length=100)
-    bank_account_name = models.CharField(_("account holder"), max_length=200)
+    bank_name = models.CharField(_("bank"), max_length=100, validators=[validate_name])
+    bank_account_name = models.CharField(_("account holder"), max_length=200, validators=[validate_name])
     bank_account_number = models.CharField(_("account number"), max_length=32)
 
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
@@ -84,6 +91,10 @@ class Application(FSMModelMixin, models.Model):
                 condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gt=0),
                 name="application_approved_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | models.Q(rules__isnull=False),
+                name="application_submitted_has_rules",
+            ),
         ]
         permissions = [
             ("accept_application", _("Can accept applications at a community window")),
@@ -99,8 +110,29 @@ class Application(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def rules_in_force(self):
+        """The rules version that judges this case: its own once submitted, the programme's current one before."""
+        rules = self.rules
+        return rules if rules is not None else self.programme.current_rules
+
+    @property
+    def review_levels(self) -> list[str]:
+        return list(self.rules_in_force.review_levels)
+
+    def waiting_status_for(self, level: str) -> str:
+        """The status the case holds while it waits for `level` of its rules version."""
+        levels = self.review_levels
+        index = levels.index(level)
+        return Status.SUBMITTED if index == 0 else PASSED_LEVEL[ReviewLevel(levels[index - 1])]
+
+    def next_level(self, level: str) -> str | None:
+        levels = self.review_levels
+        index = levels.index(level) + 1
+        return levels[index] if index < len(levels) else None
+
     def clean(self) -> None:
-        cap = self.programme.max_amount
+        cap = self.rules_in_force.max_amount
         for field in ("requested_amount", "approved_amount"):
             value = getattr(self, field)
             if value is not None and value > cap:
@@ -110,7 +142,9 @@ class Application(FSMModelMixin, models.Model):
 
     @property
     def waiting_level(self) -> str | None:
-        return LEVEL_WAITING_IN.get(self.status)
+        if self.status not in REVIEWABLE:
+            return None
+        return next((level for level in self.review_levels if self.waiting_status_for(level) == self.status), None)
 
     # --- transitions: pure, no I/O ---------------------------------------------------
 
@@ -122,11 +156,21 @@ class Application(FSMModelMixin, models.Model):
     def accept(self) -> None:
         pass
 
-    @transition(field=status, source=Status.ACCEPTED, target=Status.TOWN_REVIEWED)
+    @transition(
+        field=status,
+        source=Status.ACCEPTED,
+        target=Status.TOWN_REVIEWED,
+        conditions=[lambda app: app.waiting_level == ReviewLevel.TOWN],
+    )
     def pass_town_review(self) -> None:
         pass
 
-    @transition(field=status, source=Status.TOWN_REVIEWED, target=Status.DISTRICT_REVIEWED)
+    @transition(
+        field=status,
+        source=[Status.TOWN_REVIEWED, Status.ACCEPTED],
+        target=Status.DISTRICT_REVIEWED,
+        conditions=[lambda app: app.waiting_level == ReviewLevel.DISTRICT],
+    )
     def pass_district_review(self, *, by) -> None:
         self.reviewed_by = by
 
@@ -141,12 +185,12 @@ class Application(FSMModelMixin, models.Model):
 
     @transition(field=status, source=REVIEWABLE, target=Status.RETURNED_FOR_CORRECTION)
     def return_for_correction(self) -> None:
-        self.returned_from = LEVEL_WAITING_IN[self.status]
+        self.returned_from = self.waiting_level
 
     @transition(
         field=status,
         source=Status.RETURNED_FOR_CORRECTION,
-        target=GET_STATE(_resubmit_target, states=list(WAITING_FOR_LEVEL.values())),
+        target=GET_STATE(_resubmit_target, states=REVIEWABLE),
     )
     def resubmit(self) -> None:
         """Back to the level that asked for the correction (its status is computed from returned_from)."""

@@ -1,18 +1,80 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.constants import BudgetEntryKind, ProgrammeKind, ReviewLevel
+from cases.constants import AttachmentKind, BudgetEntryKind, ProgrammeKind, ReviewLevel
 
 
 def default_level_days() -> dict:
     return {ReviewLevel.COMMUNITY: 5, ReviewLevel.TOWN: 5, ReviewLevel.DISTRICT: 10, ReviewLevel.APPROVAL: 10}
 
 
+# The fields of a rules version (what an administrator may change; each change is a new version).
+RULE_FIELDS = (
+    "amount_rule",
+    "min_amount",
+    "max_amount",
+    "eligibility_rules",
+    "required_documents",
+    "review_levels",
+    "level_days",
+    "publicity_days",
+)
+# The review levels the flows support: community acceptance, district review and approval always; the town level may
+# be skipped (a case is filed at a community, so its window accepts it first; the approval step follows the district).
+REQUIRED_LEVELS = (ReviewLevel.COMMUNITY, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL)
+
+
 class Programme(models.Model):
-    """A subsidy programme as data. Amounts, periods and limits are defaults an administrator changes here.
+    """A subsidy programme: its identity here, its rules in versions (ProgrammeRules). `current_rules` judges new
+    cases; a filed case is judged by the version it was filed under (Application.rules). The rule attributes below
+    read the current version, for programme-level readers (the portal's pre-check, a publicity batch)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=ProgrammeKind.choices)
+    case_prefix = models.CharField(_("case number prefix"), max_length=8, help_text="YH-<prefix>-2026-000123")
+    document_word = models.CharField(_("document word"), max_length=8, default="创", help_text="余人社<word>〔2026〕00123号")
+    current_rules = models.ForeignKey(
+        "cases.ProgrammeRules", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("current rules")
+    )
+    active = models.BooleanField(_("open for applications"), default=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def _current(self) -> "ProgrammeRules":
+        rules = self.current_rules
+        if rules is None:
+            raise ProgrammeRules.DoesNotExist(f"Programme {self.code} has no rules version.")
+        return rules
+
+    amount_rule = property(lambda self: self._current().amount_rule)
+    min_amount = property(lambda self: self._current().min_amount)
+    max_amount = property(lambda self: self._current().max_amount)
+    eligibility_rules = property(lambda self: self._current().eligibility_rules)
+    required_documents = property(lambda self: self._current().required_documents)
+    review_levels = property(lambda self: self._current().review_levels)
+    level_days = property(lambda self: self._current().level_days)
+    publicity_days = property(lambda self: self._current().publicity_days)
+
+    def days_for(self, level: str) -> int:
+        return self._current().days_for(level)
+
+
+class ProgrammeRules(models.Model):
+    """One version of a programme's rules: immutable once saved (a change is a new version, see
+    cases.services.programmes.programme_rules_change). Versions are numbered 1, 2, ... per programme.
 
     amount_rule examples:
       {"type": "by_category", "amounts": {"graduate": "10000", "unemployed": "5000"}}
@@ -23,12 +85,8 @@ class Programme(models.Model):
        "once_per_person": true}
     """
 
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=150, blank=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=ProgrammeKind.choices)
-    case_prefix = models.CharField(_("case number prefix"), max_length=8, help_text="YH-<prefix>-2026-000123")
-    document_word = models.CharField(_("document word"), max_length=8, default="创", help_text="余人社<word>〔2026〕00123号")
+    programme = models.ForeignKey(Programme, models.PROTECT, related_name="rules_versions", verbose_name=_("programme"))
+    number = models.PositiveIntegerField(_("version"))
     amount_rule = models.JSONField(_("amount rule"), default=dict)
     min_amount = models.DecimalField(_("minimum amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     max_amount = models.DecimalField(_("maximum amount (cap)"), max_digits=14, decimal_places=2)
@@ -37,26 +95,90 @@ class Programme(models.Model):
     review_levels = models.JSONField(_("review levels"), default=list)
     level_days = models.JSONField(_("working days per level"), default=default_level_days)
     publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
-    active = models.BooleanField(_("open for applications"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        help_text=_("Empty: loaded from the reference data."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("programme")
-        verbose_name_plural = _("programmes")
-        ordering = ["code"]
+        verbose_name = _("programme rules version")
+        verbose_name_plural = _("programme rules versions")
+        ordering = ["programme_id", "number"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(min_amount__lte=models.F("max_amount")), name="programme_min_le_max"),
+            models.UniqueConstraint(fields=["programme", "number"], name="programme_rules_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="programme_rules_number_from_one"),
+            models.CheckConstraint(condition=models.Q(min_amount__lte=models.F("max_amount")), name="programme_rules_min_le_max"),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.programme} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A rules version is immutable; change the rules to create a new version.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A rules version stays on record: cases were judged by it.")
 
     def clean(self) -> None:
-        unknown = set(self.review_levels) - set(ReviewLevel.values)
-        if unknown:
-            raise ValidationError({"review_levels": _("Unknown review levels: %s") % ", ".join(sorted(unknown))})
+        errors = {}
+        levels = self.review_levels if isinstance(self.review_levels, list) else None
+        if levels is None:
+            errors["review_levels"] = _("List the review levels.")
+        else:
+            unknown = set(levels) - set(ReviewLevel.values)
+            ordered = [level for level in ReviewLevel.values if level in levels]
+            if unknown:
+                errors["review_levels"] = _("Unknown review levels: %s") % ", ".join(sorted(map(str, unknown)))
+            elif levels != ordered:
+                errors["review_levels"] = _("List each review level once, in the order community, town, district, approval.")
+            elif not set(REQUIRED_LEVELS) <= set(levels):
+                errors["review_levels"] = _(
+                    "Community acceptance, district review and approval are required; only the town level may be left out."
+                )
+        documents = self.required_documents if isinstance(self.required_documents, list) else None
+        if documents is None:
+            errors["required_documents"] = _("List the required document kinds.")
+        elif set(documents) - set(AttachmentKind.values):
+            errors["required_documents"] = _("Unknown document kinds: %s") % ", ".join(
+                sorted(map(str, set(documents) - set(AttachmentKind.values)))
+            )
+        days = self.level_days if isinstance(self.level_days, dict) else None
+        if days is None or set(days) - set(ReviewLevel.values):
+            errors["level_days"] = _('Give working days per known review level, e.g. {"community": 5}.')
+        elif any(not isinstance(value, int) or isinstance(value, bool) or value < 1 for value in days.values()):
+            errors["level_days"] = _("Working days per level are whole numbers of at least 1.")
+        if not self.publicity_days or self.publicity_days < 1:
+            errors["publicity_days"] = _("Publicity lasts at least one working day.")
+        if not isinstance(self.amount_rule, dict) or "type" not in self.amount_rule:
+            errors["amount_rule"] = _('The amount rule needs a type, e.g. {"type": "requested"}.')
+        if not isinstance(self.eligibility_rules, dict):
+            errors["eligibility_rules"] = _('The eligibility rules are an object, e.g. {"categories": ["graduate"]}.')
+        if self.max_amount is not None and self.max_amount <= 0:
+            errors["max_amount"] = _("The cap must be above zero.")
+        elif self.max_amount is not None and self.min_amount is not None and self.min_amount > self.max_amount:
+            errors["min_amount"] = _("The minimum amount may not exceed the cap.")
+        if errors:
+            raise ValidationError(errors)
 
     def days_for(self, level: str) -> int:
         return int(self.level_days.get(level, default_level_days().get(level, 5)))
+
+    def rules(self) -> dict:
+        """The rule fields of this version by name (what a diff compares)."""
+        return {name: getattr(self, name) for name in RULE_FIELDS}
+
+    def diff(self, previous: "ProgrammeRules | None") -> dict[str, tuple]:
+        """Field name -> (value in the previous version, value here), for the fields that changed."""
+        before = previous.rules() if previous is not None else {}
+        return {name: (before.get(name), value) for name, value in self.rules().items() if before.get(name) != value}
 
 
 class BudgetEnvelope(models.Model):

@@ -5,7 +5,6 @@ cases knows nothing of the layers above it.
 """
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,7 +28,10 @@ from cases.selectors import application_visible_to
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit
 from cases.services.eligibility import eligibility_assert
+from cases.services.locks import case_lock
 from cases.services.numbering import case_number_next
+from cases.uploads import CleanUpload, upload_clean
+from cases.validators import validate_name
 
 LEVEL_PERMISSION = {
     ReviewLevel.COMMUNITY: "cases.accept_application",
@@ -37,10 +39,6 @@ LEVEL_PERMISSION = {
     ReviewLevel.DISTRICT: "cases.review_district",
     ReviewLevel.APPROVAL: "cases.approve_application",
 }
-
-
-def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("programme", "applicant", "org_unit").get(pk=application.pk)
 
 
 def _save(application: Application, *fields: str) -> None:
@@ -84,7 +82,7 @@ def _assert_applicant_side(*, user: User, application: Application) -> None:
 
 
 def _level_deadline(application: Application, level: str) -> dt.date:
-    return calendar.add_working_days(_today(), application.programme.days_for(level))
+    return calendar.add_working_days(_today(), application.rules_in_force.days_for(level))
 
 
 # --- applicants and drafts ---------------------------------------------------------------
@@ -208,7 +206,7 @@ def application_draft_update(*, application: Application, by: User, **fields) ->
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.DRAFT:
         raise TransitionForbidden(_("Only a draft can be changed."))
@@ -228,9 +226,16 @@ def application_draft_update(*, application: Application, by: User, **fields) ->
     return application
 
 
+def attachment_add(*, application: Application, by: User, kind: str, content: bytes, name: str) -> Attachment:
+    """Store one evidence file. It is parsed and cleaned first (cases.uploads.upload_clean), before the case is
+    locked: a refused file raises UploadRejected and changes nothing. What is stored is the cleaned file."""
+    clean = upload_clean(content=content, name=name)
+    return _attachment_store(application=application, by=by, kind=kind, clean=clean)
+
+
 @transaction.atomic
-def attachment_add(*, application: Application, by: User, kind: str, content: bytes, name: str, content_type: str) -> Attachment:
-    application = _lock(application)
+def _attachment_store(*, application: Application, by: User, kind: str, clean: CleanUpload) -> Attachment:
+    application = case_lock(pk=application.pk)
     _assert_applicant_side(user=by, application=application)
     if application.status not in (Status.DRAFT, Status.RETURNED_FOR_CORRECTION):
         raise TransitionForbidden(_("Documents can be added only to a draft or a case returned for correction."))
@@ -239,28 +244,31 @@ def attachment_add(*, application: Application, by: User, kind: str, content: by
     attachment = Attachment(
         application=application,
         kind=kind,
-        original_name=name[:200],
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=clean.name[:200],
+        content_type=clean.content_type,
+        size=clean.size,
+        sha256=clean.sha256,
         uploaded_by=by,
     )
-    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.file.save(clean.name, ContentFile(clean.content), save=False)
     attachment.save()
     return attachment
 
 
 def missing_documents(*, application: Application) -> list[str]:
+    """Against the case's own rules version; a draft's is the programme's current one (the one submission records)."""
     present = set(application.attachments.values_list("kind", flat=True))
-    return [kind for kind in application.programme.required_documents if kind not in present]
+    return [kind for kind in application.rules_in_force.required_documents if kind not in present]
 
 
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.DRAFT:
         raise TransitionForbidden()
+    # Filed under the version current now: the draft was shown it, and it judges the case to the end.
+    application.rules = application.programme.current_rules
     missing = missing_documents(application=application)
     if missing:
         from cases.constants import AttachmentKind
@@ -269,8 +277,8 @@ def application_submit(*, application: Application, by: User) -> Application:
     eligibility_assert(application=application, today=_today())
     before = application.status
     _transition(application.submit, at=timezone.now())
-    application.deadline = _level_deadline(application, ReviewLevel.COMMUNITY)
-    _save(application, "submitted_at", "deadline")
+    application.deadline = _level_deadline(application, application.review_levels[0])
+    _save(application, "submitted_at", "deadline", "rules")
     audit_record(application=application, by=by, action="submit", from_status=before)
     return application
 
@@ -290,7 +298,7 @@ def application_decide(
     items: list[dict] | None = None,
 ) -> Application:
     """One reviewer's decision at one level: pass, return for correction (all items at once), or reject."""
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     if not staff_may(user=by, permission=LEVEL_PERMISSION[ReviewLevel(level)], application=application):
         raise PermissionDenied()
     if application.waiting_level != level:
@@ -305,15 +313,13 @@ def application_decide(
             if application.reviewed_by_id == by.pk:
                 raise SameReviewerApproval()
             amount = Decimal(amount if amount is not None else application.requested_amount)
-            if amount <= 0 or amount > application.programme.max_amount:
-                raise DomainError(
-                    _("The amount must be above zero and at most the programme cap %(cap)s.")
-                    % {"cap": application.programme.max_amount}
-                )
+            cap = application.rules_in_force.max_amount
+            if amount <= 0 or amount > cap:
+                raise DomainError(_("The amount must be above zero and at most the programme cap %(cap)s.") % {"cap": cap})
             application.approved_amount = amount
             if application.programme.kind != ProgrammeKind.LOAN:
                 # A loan's principal is the bank's money: the envelope carries the interest subsidies, committed
-                # claim by claim (cases.services.loans.subsidy_claim_review; ADR 0007).
+                # claim by claim (cases.services.loans.subsidy_claim_review_record; ADR 0007).
                 budget_commit(application=application, amount=amount, year=_today().year)
             _transition(application.approve, at=timezone.now())
             application.deadline = None
@@ -329,12 +335,7 @@ def application_decide(
                 fields.append("reviewed_by")
             else:
                 _transition(step)
-            next_level = {
-                ReviewLevel.COMMUNITY: ReviewLevel.TOWN,
-                ReviewLevel.TOWN: ReviewLevel.DISTRICT,
-                ReviewLevel.DISTRICT: ReviewLevel.APPROVAL,
-            }[ReviewLevel(level)]
-            application.deadline = _level_deadline(application, next_level)
+            application.deadline = _level_deadline(application, application.next_level(level))
         assert application.status == PASSED_LEVEL[ReviewLevel(level)]
     elif decision == Decision.RETURN:
         items = [i for i in (items or []) if str(i.get("message", "")).strip()]
@@ -370,7 +371,7 @@ def application_decide(
 @transaction.atomic
 def application_resubmit(*, application: Application, by: User, answer: str = "") -> Application:
     """The applicant answers the one-time notice; every document item needs a new upload after the request."""
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.RETURNED_FOR_CORRECTION:
         raise TransitionForbidden()
@@ -390,7 +391,7 @@ def application_resubmit(*, application: Application, by: User, answer: str = ""
     _transition(application.resubmit)
     left = application.working_days_left
     application.deadline = calendar.add_working_days(
-        _today(), left if left is not None else application.programme.days_for(application.waiting_level)
+        _today(), left if left is not None else application.rules_in_force.days_for(application.waiting_level)
     )
     application.working_days_left = None
     _save(application, "deadline", "working_days_left")
@@ -403,7 +404,7 @@ def application_resubmit(*, application: Application, by: User, answer: str = ""
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     _assert_applicant_side(user=by, application=application)
     before = application.status
     _transition(application.withdraw)
@@ -415,7 +416,7 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
 
 @transaction.atomic
 def application_close(*, application: Application, by: User | None = None) -> Application:
-    application = _lock(application)
+    application = case_lock(pk=application.pk)
     before = application.status
     _transition(application.close)
     _save(application)
@@ -475,6 +476,7 @@ def user_real_name_bind(*, user: User, name: str, id_number: str = "", credit_co
     if not name or bool(id_number) == bool(credit_code):
         raise DomainError(_("Enter your name and either a citizen ID number or a unified social credit code."))
     try:
+        validate_name(name)
         if id_number:
             validate_citizen_id(id_number)
         else:
@@ -498,11 +500,10 @@ def user_real_name_bind(*, user: User, name: str, id_number: str = "", credit_co
 def applicant_claim(*, code: str, user: User) -> Application:
     """Take a case filed at the window into one's own account: the claim code and the real-name binding must match."""
     code = (code or "").strip().upper()
-    application = (
-        Application.objects.select_for_update().select_related("applicant").filter(claim_code=code).first() if code else None
-    )
-    if application is None:
+    pk = Application.objects.filter(claim_code=code).order_by("pk").values_list("pk", flat=True).first() if code else None
+    if pk is None:
         raise DomainError(_("No case has this claim code."))
+    application = case_lock(pk=pk)
     applicant = Applicant.objects.select_for_update().get(pk=application.applicant_id)
     matches = (applicant.id_number and applicant.id_number == user.id_number) or (
         applicant.credit_code and applicant.credit_code == user.credit_code

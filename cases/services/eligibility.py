@@ -13,7 +13,7 @@ NOT_COUNTING = [Status.DRAFT, Status.WITHDRAWN, Status.REJECTED]
 
 
 def eligibility_problems(*, application: Application, today: dt.date) -> list[str]:
-    rules = application.programme.eligibility_rules or {}
+    rules = application.rules_in_force.eligibility_rules or {}
     problems: list[str] = []
     categories = rules.get("categories")
     if categories and application.category not in categories:
@@ -33,7 +33,7 @@ def eligibility_problems(*, application: Application, today: dt.date) -> list[st
 
 def entitlement_conflicts(*, application: Application) -> list[Application]:
     """Earlier cases that this one may not stand beside (once-only grants), by ID number or credit code."""
-    rules = application.programme.eligibility_rules or {}
+    rules = application.rules_in_force.eligibility_rules or {}
     if not rules.get("once_per_person"):
         return []
     applicant = application.applicant
