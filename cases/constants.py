@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     BANK_OFFICER = "bank_officer", _("Bank officer")
 
 
+# Roles that move money sign in with a second factor (TOTP).
+SECOND_FACTOR_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DISTRICT_APPROVER})
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

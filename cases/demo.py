@@ -1,11 +1,13 @@
 """Reference data for the demo and the tests: Yuhang District, its towns and streets, the programmes."""
 
+from collections.abc import Collection
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from cases.constants import AttachmentKind, ProgrammeKind, ReviewLevel, Role, UnitLevel
 from cases.models import Bank, BankOfficer, BudgetEnvelope, OrgUnit, Programme, User
+from cases.services.programmes import programme_create
 
 DISTRICT = ("330110", "余杭区", "Yuhang District", "余")
 # Towns and streets of Yuhang District with a few communities / villages each.
@@ -92,7 +94,7 @@ PROGRAMMES = [
         amount_rule={"type": "roster", "max_months_per_person": 36},
         eligibility_rules={"categories": ["employer"], "contract_min_years": 1},
         required_documents=[AttachmentKind.BUSINESS_LICENCE, AttachmentKind.ROSTER, AttachmentKind.BANK_ACCOUNT],
-        review_levels=[ReviewLevel.TOWN, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        review_levels=ALL_LEVELS,
         publicity_days=5,
         active=False,
     ),
@@ -176,7 +178,8 @@ PROGRAMMES = [
         amount_rule={"type": "fixed", "amount": "1000"},
         eligibility_rules={"claim_within_months": 6},
         required_documents=[AttachmentKind.ID_CARD, AttachmentKind.TRAINING_CERTIFICATE],
-        review_levels=[ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
+        # A claim filed at the community window goes straight to the district (no town level).
+        review_levels=[ReviewLevel.COMMUNITY, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
         publicity_days=5,
         active=False,
     ),
@@ -189,7 +192,7 @@ DEMO_PASSWORD = "Yuhang-demo-2026!"  # noqa: S105 - printed by seed_demo for the
 
 
 def _unit(code: str, name: str, name_en: str, level: str, parent: OrgUnit | None, prefix: str = "") -> OrgUnit:
-    unit, _ = OrgUnit.objects.update_or_create(
+    unit, _ = OrgUnit.objects.get_or_create(
         code=code,
         defaults={
             "name": name,
@@ -205,6 +208,7 @@ def _unit(code: str, name: str, name_en: str, level: str, parent: OrgUnit | None
 
 @transaction.atomic
 def org_units_load() -> OrgUnit:
+    """The district, its towns and communities: the missing ones created, the existing ones left as they are."""
     code, name, name_en, prefix = DISTRICT
     district = _unit(code, name, name_en, UnitLevel.DISTRICT, None, prefix)
     for town_code, town_name, town_en, communities in TOWNS:
@@ -216,13 +220,26 @@ def org_units_load() -> OrgUnit:
 
 @transaction.atomic
 def programmes_load(
-    *, year: int, startup_budget: Decimal = Decimal("2000000"), loan_subsidy_budget: Decimal = Decimal("1000000")
+    *,
+    year: int,
+    startup_budget: Decimal = Decimal("2000000"),
+    loan_subsidy_budget: Decimal = Decimal("1000000"),
+    opened: Collection[str] = (),
 ) -> list[Programme]:
-    """The programmes, the year's envelopes of the active ones (a loan envelope carries interest subsidies, ADR
-    0007) and the lending banks."""
+    """The programmes, the year's envelopes of the start-up and loan programmes (a loan envelope carries interest
+    subsidies, ADR 0007) and the lending banks: what is missing is created, what exists is left as it is (an
+    administrator may have edited it). A programme named in `opened` is created open for applications even where
+    the reference data has it closed."""
     programmes = []
     for data in PROGRAMMES:
-        programme, _ = Programme.objects.update_or_create(code=data["code"], defaults=data)
+        programme = Programme.objects.filter(code=data["code"]).first()
+        if programme is None:
+            # Version 1 of its rules, by no one (reference data); an administrator's later versions stay current.
+            try:
+                with transaction.atomic():
+                    programme = programme_create(by=None, **({**data, "active": True} if data["code"] in opened else data))
+            except IntegrityError:  # another process (a second simulate) created it meanwhile
+                programme = Programme.objects.get(code=data["code"])
         programmes.append(programme)
     for code, amount in (("startup", startup_budget), ("loan", loan_subsidy_budget)):
         programme = Programme.objects.get(code=code)

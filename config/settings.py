@@ -50,8 +50,17 @@ INSTALLED_APPS = [
     "workflows",
 ]
 
+# The programmes this installation runs: each package registers its flow, pages, checks and simulation profile
+# (workflows.engine.registry) when the workflows app is ready.
+SUBSIDY_PROGRAMMES = [
+    "workflows.programmes.startup",
+    "workflows.programmes.venture",
+    "workflows.programmes.loan",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,8 +124,8 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     BASE_DIR / "workflows" / "finance" / "locale",
     BASE_DIR / "workflows" / "portal" / "locale",
-    BASE_DIR / "workflows" / "venture_locale",
-    BASE_DIR / "workflows" / "loans_locale",
+    BASE_DIR / "workflows" / "programmes" / "venture" / "locale",
+    BASE_DIR / "workflows" / "programmes" / "loan" / "locale",
 ]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -144,10 +153,17 @@ if env("REDIS_URL"):
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # SMS gateway: a dotted path to a class with send(*, number, message, application). The default records in the database.
-SMS_BACKEND = env("SMS_BACKEND", "workflows.portal.sms.DatabaseSmsBackend")
-# Portal login throttling: lock a login name from one address after this many failures, for this many seconds.
-PORTAL_LOGIN_MAX_FAILURES = int(env("PORTAL_LOGIN_MAX_FAILURES", "5"))
-PORTAL_LOGIN_LOCKOUT_SECONDS = int(env("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
+SMS_BACKEND = env("SMS_BACKEND", "workflows.engine.sms.DatabaseSmsBackend")
+# Sign-in throttling on every login page (cases.services.access): after this many failures within the window, per
+# login name or per client address, that name or address is locked for LOGIN_LOCKOUT_SECONDS (or until an
+# administrator unlocks it). Behind a reverse proxy name the header carrying the client address, e.g. HTTP_X_REAL_IP.
+LOGIN_FAILURES_PER_ACCOUNT = int(env("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(env("LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_CLIENT_ADDRESS_HEADER = env("LOGIN_CLIENT_ADDRESS_HEADER")
+# A second-factor enrolment code (manage.py otp_enrolment_code) is valid this many hours.
+OTP_ENROLMENT_CODE_HOURS = int(env("OTP_ENROLMENT_CODE_HOURS", "24"))
 
 # Background work. Without a broker, tasks run in-process (embedded mode).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "余杭区创业补贴")
@@ -158,12 +174,28 @@ CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
+# At-least-once delivery; every task is idempotent (docs/operations.md, "When a worker or the broker dies").
+# A task is acknowledged when it has finished, not when it is received: a worker killed mid-task leaves its
+# message unacknowledged, and the broker delivers it again. One message at a time per worker process.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# No task may run longer than this (documents.tasks.DOCUMENT_TIME_LIMIT is the longest).
+CELERY_TASK_TIME_LIMIT = 600
+# Redis redelivers an unacknowledged message after the visibility timeout: it must exceed the longest task, or a
+# task still running would be delivered twice. Owed documents do not wait for it: the outbox re-dispatch below
+# sends them again after OUTBOX_GRACE_SECONDS.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# A page that commits a step must not hang on a broker that is down: give up publishing quickly (the outbox keeps
+# the work) instead of retrying for long.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Owed work still pending this long after its step (or its last dispatch) is dispatched again.
+OUTBOX_GRACE_SECONDS = int(env("OUTBOX_GRACE_SECONDS", "120"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "outbox-redispatch": {"task": "workflows.tasks.outbox_redispatch", "schedule": 30.0},
     "publicity-close-due": {"task": "workflows.tasks.publicity_close_due", "schedule": 3600.0},
     "deadlines-check": {"task": "workflows.tasks.deadlines_check", "schedule": 3600.0},
     "loan-periods-mark-due": {"task": "workflows.loans_tasks.loan_periods_mark_due", "schedule": 3600.0 * 6},
@@ -171,7 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     "loan-subsidy-claims-open": {"task": "workflows.loans_tasks.loan_subsidy_claims_open", "schedule": 3600.0 * 6},
     "loan-flows-finish": {"task": "workflows.loans_tasks.loan_flows_finish", "schedule": 3600.0},
 }
-CELERY_IMPORTS = ["workflows.loans_tasks"]
+CELERY_IMPORTS = ["workflows.engine.tasks", "workflows.programmes.loan.tasks"]
 
 VIEWFLOW = {"AUTOREGISTER": True}
 
@@ -179,9 +211,34 @@ VIEWFLOW = {"AUTOREGISTER": True}
 CASES_DISTRICT_ABBREVIATION = env("CASES_DISTRICT_ABBREVIATION", "余")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# Transport security (docs/operations.md, "TLS and security headers"). Off under DEBUG (the embedded default serves
+# plain HTTP on 127.0.0.1); on by default in production, each switch configurable for the TLS proxy in front.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD")
+# Behind a proxy that terminates TLS: the header it sets for the original scheme, as "NAME,value", e.g.
+# "X-Forwarded-Proto,https". Set it only when the proxy always sets (overwrites) that header.
+if env("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    _name, _value = env("DJANGO_SECURE_PROXY_SSL_HEADER").split(",", 1)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+# The health check is asked by the orchestrator over plain HTTP, past the proxy: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Every page: scripts and everything else only from this site, no plugins, no framing, forms post here only.
+# Styles allow inline: the pages and viewflow's Material components carry <style> elements and style attributes.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""Proxies of viewflow's Process and Task: fixed query counts in the stock lists, our own managers for scoping.
+"""The simulator's counters, and proxies of viewflow's Process and Task: fixed query counts in the stock lists, our own managers for scoping.
 
 viewflow has no row-level scoping. Every stock list reaches the rows through `task_class._default_manager` /
 `process_class._default_manager` and the methods below (`filter_available`, `inbox`, `queue`, `archive`,
@@ -6,6 +6,7 @@ viewflow has no row-level scoping. Every stock list reaches the rows through `ta
 the cases the user may see (cases.selectors.applications_for_user: their org unit and below).
 """
 
+from django.db import models
 from viewflow.workflow.managers import ProcessQuerySet, TaskQuerySet
 from viewflow.workflow.models import Process, Task
 
@@ -58,3 +59,19 @@ class SubsidyTask(Task):
     class Meta:
         proxy = True
         verbose_name = "subsidy task"
+
+
+class SimulationCounter(models.Model):
+    """A named counter the simulator takes unique numbers from (workflows.engine.identities): the sequence
+    numbers of one birth date's synthetic citizen IDs, the organisation codes of synthetic credit codes, the numbers
+    of synthetic usernames. Incremented under the row lock, so runs one after another or in parallel on one database
+    never receive the same number."""
+
+    key = models.CharField(max_length=64, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "simulation counter"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from workflows import staff_views
+from workflows.engine.registry import registry
+from workflows.staff import views as staff_views
 
 urlpatterns = [
     path("cases/", staff_views.case_list, name="case_list"),
@@ -9,6 +10,6 @@ urlpatterns = [
     path("publicity/", staff_views.publicity, name="publicity"),
     path("statistics/", staff_views.statistics, name="statistics"),
     path("finance/", include("workflows.finance.urls")),
-    path("venture/", include("workflows.venture_views.urls")),
-    path("loans/", include("workflows.loans_views.urls")),
 ]
+# Each programme's own staff pages, under the prefix it registered.
+urlpatterns += [path(p.url_prefix, include(p.urls)) for p in registry.all() if p.urls]

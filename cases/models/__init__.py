@@ -1,15 +1,19 @@
+from .access import AccessEvent, OtpEnrolmentCode
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
 from .loan import Bank, BankOfficer, Loan, LoanPeriod, LoanRecovery, SubsidyClaim
 from .notification import Notification
 from .org import OrgUnit, User
+from .outbox import OutboxItem, OutboxKind
 from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
-from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme
+from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme, ProgrammeRules
 from .publicity import Objection, PublicityBatch, PublicityEntry
 from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, VentureProject, VentureRound
 
 __all__ = [
+    "AccessEvent",
+    "OtpEnrolmentCode",
     "Applicant",
     "Application",
     "Attachment",
@@ -29,10 +33,13 @@ __all__ = [
     "LoanRecovery",
     "Notification",
     "Objection",
+    "OutboxItem",
+    "OutboxKind",
     "OrgUnit",
     "PaymentBatch",
     "PaymentLine",
     "Programme",
+    "ProgrammeRules",
     "PublicityBatch",
     "PublicityEntry",
     "ReviewOpinion",

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import ObjectionStatus, PublicityBatchStatus
+from cases.validators import validate_name
 
 
 class PublicityBatch(models.Model):
@@ -42,7 +43,7 @@ class PublicityEntry(models.Model):
 class Objection(models.Model):
     application = models.ForeignKey("cases.Application", models.PROTECT, related_name="objections")
     batch = models.ForeignKey(PublicityBatch, models.PROTECT, related_name="objections")
-    objector_name = models.CharField(_("objector"), max_length=100)
+    objector_name = models.CharField(_("objector"), max_length=100, validators=[validate_name])
     objector_contact = models.CharField(_("contact"), max_length=100)
     reason = models.TextField(_("reason"))
     status = models.CharField(max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)

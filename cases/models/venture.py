@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import validate_citizen_id, validate_credit_code
+from cases.validators import validate_name
 
 
 class RoundStatus(models.TextChoices):
@@ -61,12 +62,12 @@ class VentureProject(models.Model):
 
     application = models.OneToOneField("cases.Application", models.PROTECT, related_name="venture")
     round = models.ForeignKey(VentureRound, models.PROTECT, related_name="projects")
-    project_title = models.CharField(_("project title"), max_length=200)
-    legal_representative_name = models.CharField(_("legal representative"), max_length=100)
+    project_title = models.CharField(_("project title"), max_length=200, validators=[validate_name])
+    legal_representative_name = models.CharField(_("legal representative"), max_length=100, validators=[validate_name])
     legal_representative_id_number = models.CharField(
         _("legal representative's citizen ID number"), max_length=18, validators=[validate_citizen_id], db_index=True
     )
-    graduate_name = models.CharField(_("graduate"), max_length=100)
+    graduate_name = models.CharField(_("graduate"), max_length=100, validators=[validate_name])
     graduate_id_number = models.CharField(_("graduate's citizen ID number"), max_length=18, validators=[validate_citizen_id])
     # Filled when the panel closes.
     mean_score = models.DecimalField(_("mean score"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -105,7 +106,7 @@ class Shareholder(models.Model):
     """A holder of the enterprise's registered capital: a person (citizen ID) or an enterprise (credit code)."""
 
     project = models.ForeignKey(VentureProject, models.CASCADE, related_name="shareholders")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     id_number = models.CharField(_("citizen ID number"), max_length=18, blank=True, validators=[validate_citizen_id])
     credit_code = models.CharField(_("credit code"), max_length=18, blank=True, validators=[validate_credit_code])
     capital_percent = models.DecimalField(_("share of capital (%)"), max_digits=5, decimal_places=2)

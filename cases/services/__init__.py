@@ -1,5 +1,13 @@
 """Public write API of the record. Import from here."""
 
+from .access import (
+    login_failure_record,
+    login_lock_find,
+    login_unlock,
+    otp_device_confirm,
+    otp_enrolment_code_issue,
+    otp_enrolment_code_redeem,
+)
 from .applications import (
     applicant_claim,
     applicant_enterprise_get_or_create,
@@ -18,8 +26,20 @@ from .applications import (
     staff_may,
     user_real_name_bind,
 )
+from .audit import audit_chain_verify, audit_guard_problems
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
 from .numbering import counter_next
+from .outbox import (
+    outbox_backlog,
+    outbox_dispatched,
+    outbox_due,
+    outbox_grace,
+    outbox_item_claim,
+    outbox_item_done,
+    outbox_item_failed,
+    outbox_pending,
+    outbox_record,
+)
 from .payments import (
     bank_account_correct,
     bank_file_path,
@@ -28,7 +48,7 @@ from .payments import (
     clawback_open,
     clawback_recovered,
     line_reference,
-    payment_batch_approve,
+    payment_batch_approval_record,
     payment_batch_create,
     payment_batch_export,
     payment_batch_reconcile_if_done,
@@ -38,6 +58,7 @@ from .payments import (
     return_file_seen,
     validate_bank_account,
 )
+from .programmes import programme_create, programme_rules_change, programme_rules_validate
 from .publicity import (
     objection_decide,
     objection_raise,

@@ -3,14 +3,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import ApplicantCategory, AttachmentKind
 from cases.identifiers import validate_citizen_id, validate_credit_code
+from cases.login import ApplicantLoginForm
 from cases.models import Programme
+from cases.validators import validate_name
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -78,7 +79,7 @@ class RegisterForm(forms.Form):
         return data
 
 
-class PortalLoginForm(AuthenticationForm):
+class PortalLoginForm(ApplicantLoginForm):
     username = forms.CharField(
         label=_("Mobile number or e-mail address"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
@@ -86,7 +87,7 @@ class PortalLoginForm(AuthenticationForm):
 
 class BindForm(forms.Form):
     KIND_CHOICES = [("person", _("Myself (citizen ID number)")), ("enterprise", _("An enterprise I represent (credit code)"))]
-    name = forms.CharField(label=_("Real name (or enterprise name)"), max_length=200)
+    name = forms.CharField(label=_("Real name (or enterprise name)"), max_length=200, validators=[validate_name])
     kind = forms.ChoiceField(label=_("Identity"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="person")
     identifier = forms.CharField(
         label=_("Citizen ID number or unified social credit code"), max_length=18, min_length=18, strip=True
@@ -140,8 +141,8 @@ class BasicsForm(forms.Form):
     requested_amount = forms.DecimalField(
         label=_("Requested amount (yuan)"), required=False, min_value=Decimal("1"), decimal_places=2, max_digits=14
     )
-    bank_name = forms.CharField(label=_("Bank and branch"), max_length=100)
-    bank_account_name = forms.CharField(label=_("Account holder"), max_length=200)
+    bank_name = forms.CharField(label=_("Bank and branch"), max_length=100, validators=[validate_name])
+    bank_account_name = forms.CharField(label=_("Account holder"), max_length=200, validators=[validate_name])
     bank_account_number = forms.RegexField(
         label=_("Account number"),
         regex=r"^\d{12,32}$",
@@ -182,7 +183,7 @@ class BasicsForm(forms.Form):
 class BusinessForm(forms.Form):
     """Step 2: the business."""
 
-    business_name = forms.CharField(label=_("Business name"), max_length=200)
+    business_name = forms.CharField(label=_("Business name"), max_length=200, validators=[validate_name])
     business_credit_code = forms.CharField(
         label=_("Business unified social credit code"), max_length=18, min_length=18, validators=[validate_credit_code]
     )
@@ -235,7 +236,7 @@ class ClaimForm(forms.Form):
 class WindowApplicantForm(forms.Form):
     """The community window (代办): who the applicant is, and that the originals were seen."""
 
-    applicant_name = forms.CharField(label=_("Applicant's name"), max_length=200)
+    applicant_name = forms.CharField(label=_("Applicant's name"), max_length=200, validators=[validate_name])
     applicant_id_number = forms.CharField(
         label=_("Applicant's citizen ID number"), max_length=18, min_length=18, validators=[validate_citizen_id]
     )

@@ -1,5 +1,5 @@
 """Applicant portal views. They read through workflows.portal.selectors (access control in cases.selectors) and
-write only through cases.services and workflows.services; domain errors become messages on the same page."""
+write only through cases.services and workflows.engine.steps; domain errors become messages on the same page."""
 
 from functools import wraps
 
@@ -21,19 +21,19 @@ from cases import services as case_services
 from cases.constants import ApplicantCategory, AttachmentKind, Role, Status
 from cases.exceptions import DomainError
 from cases.models import Applicant, Application
-from cases.services import loans as loan_services
 from cases.services.eligibility import eligibility_problems
-from workflows import services as flow_services
-from workflows.loans_views.selectors import loan_schedule
+from workflows.engine import steps as flow_services
+from workflows.login import LockedStatusMixin
 from workflows.portal import forms, selectors
-from workflows.portal.throttle import client_address, login_failed, login_locked, login_succeeded
 from workflows.portal.uploads import (
     SizeLimitUploadHandler,
     UploadRejected,
     request_too_large,
     too_large_message,
-    upload_check,
+    upload_read,
 )
+from workflows.programmes.loan import actions as loan_flow
+from workflows.programmes.loan.selectors import loan_schedule
 
 PORTAL_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 STEPS = [
@@ -104,34 +104,15 @@ def register(request):
     return render(request, "workflows/portal/register.html", {"form": form})
 
 
-class PortalLoginView(auth_views.LoginView):
+class PortalLoginView(LockedStatusMixin, auth_views.LoginView):
+    """Applicants only (staff use /accounts/login/); throttled per login name and address (cases.login)."""
+
     template_name = "workflows/portal/login.html"
     form_class = forms.PortalLoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         return reverse("portal:home")
-
-    def _who(self):
-        return {"username": self.request.POST.get("username", ""), "address": client_address(self.request)}
-
-    def post(self, request, *args, **kwargs):
-        if login_locked(**self._who()):
-            minutes = max(settings.PORTAL_LOGIN_LOCKOUT_SECONDS // 60, 1)
-            context = self.get_context_data(form=self.form_class(request))
-            context["locked_message"] = _(
-                "Too many failed attempts for this account. Try again in %(minutes)s minutes or reset your password."
-            ) % {"minutes": minutes}
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        login_failed(**self._who())
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        login_succeeded(**self._who())
-        return super().form_valid(form)
 
 
 @portal_login_required
@@ -398,7 +379,7 @@ def _document_rows(application: Application, kinds: list[str]) -> list[dict]:
 
 
 def _step_documents(request, application: Application):
-    rows = _document_rows(application, application.programme.required_documents)
+    rows = _document_rows(application, application.rules_in_force.required_documents)
     complete = all(row["files"] for row in rows)
     context = {"rows": rows, "complete": complete, "programme": application.programme, **_steps_context(application, "documents")}
     return render(request, "workflows/portal/step_documents.html", context)
@@ -410,7 +391,7 @@ def _step_review(request, application: Application):
     context = {
         "form": form,
         "missing": [AttachmentKind(k).label for k in missing],
-        "rows": _document_rows(application, application.programme.required_documents),
+        "rows": _document_rows(application, application.rules_in_force.required_documents),
         "programme": application.programme,
         **_steps_context(application, "review"),
     }
@@ -451,14 +432,9 @@ def _upload(request, application: Application):
         return redirect(back)
     kind = form.cleaned_data["kind"]
     try:
-        checked = upload_check(form.cleaned_data.get("file"))
+        upload = form.cleaned_data.get("file")
         case_services.attachment_add(
-            application=application,
-            by=request.user,
-            kind=kind,
-            content=checked.content,
-            name=checked.name,
-            content_type=checked.content_type,
+            application=application, by=request.user, kind=kind, content=upload_read(upload), name=upload.name
         )
     except UploadRejected as error:
         messages.error(request, f"{AttachmentKind(kind).label}: {error.message}")
@@ -481,7 +457,7 @@ def submit(request, public_id):
         context = {
             "form": form,
             "missing": [AttachmentKind(k).label for k in case_services.missing_documents(application=application)],
-            "rows": _document_rows(application, application.programme.required_documents),
+            "rows": _document_rows(application, application.rules_in_force.required_documents),
             "programme": application.programme,
             **_steps_context(application, "review"),
         }
@@ -581,7 +557,7 @@ def loans(request):
 def loan_claim(request, public_id, period: int):
     loan = selectors.portal_loan_for(user=request.user, public_id=public_id)
     try:
-        claim = loan_services.subsidy_claim_open(loan=loan, period_number=period, by=request.user, today=timezone.localdate())
+        claim = loan_flow.subsidy_claim_open(loan=loan, period_number=period, by=request.user, today=timezone.localdate())
     except DomainError as error:
         messages.error(request, _error_text(error))
     else:

@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases.constants import SECOND_FACTOR_ROLES
 from cases.demo import DEMO_PASSWORD, demo_users_load, org_units_load, programmes_load
+from cases.services.access import otp_enrolment_code_issue
 from cases.services.calendar_load import calendar_load_official
 
 
@@ -17,3 +20,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{'login':12} {'role':20} unit   (password: {DEMO_PASSWORD})")
         for user in users:
             self.stdout.write(f"{user.username:12} {user.role:20} {user.org_unit.name if user.org_unit else '-'}")
+        # The demo's finance officers and approver enrol their authenticator app with these one-time codes.
+        for user in users:
+            if user.role in SECOND_FACTOR_ROLES and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                issued = otp_enrolment_code_issue(user=user, actor=None)
+                until = timezone.localtime(issued.expires_at).strftime("%Y-%m-%d %H:%M")
+                self.stdout.write(f"second-factor enrolment code for {user.username}: {issued.code} (until {until})")

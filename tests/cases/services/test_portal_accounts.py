@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cases import services
 from cases.constants import Status
@@ -70,7 +71,7 @@ def test_claim_binds_once_and_only_with_the_matching_number(programme, community
         bank_name="银行",
         bank_account_name="丙",
         bank_account_number="6228480012345678901",
-        business_registered_on=dt.date.today() - dt.timedelta(days=400),
+        business_registered_on=timezone.localdate() - dt.timedelta(days=400),
         originals_checked=True,
     )
     assert len(application.claim_code) == 10

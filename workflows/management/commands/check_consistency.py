@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.consistency import check_all
+from workflows.engine.consistency import check_all
 
 
 class Command(BaseCommand):

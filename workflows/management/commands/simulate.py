@@ -1,53 +1,39 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows import simulation, simulation_loans
-from workflows.consistency import check_all
+from config.celery import app as celery_app
+from workflows.engine.consistency import check_all
+from workflows.engine.outbox import outbox_drain
+from workflows.engine.registry import registry
+from workflows.engine.simulation import SetupRefused
 
 
 class Command(BaseCommand):
     help = "Drive N synthetic cases through the real services and flows to every terminal state, then check consistency."
 
     def add_arguments(self, parser):
-        parser.add_argument("--programme", default="startup", choices=["startup", "venture", "loan"])
+        kinds = [p.kind for p in registry.all() if p.simulation is not None]
+        parser.add_argument("--programme", default=kinds[0] if kinds else None, choices=kinds)
         parser.add_argument("--cases", type=int, default=100)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--drain-timeout", type=float, default=900, help="seconds to wait for the workers to issue every owed document"
+        )
 
-    def handle(self, *args, programme, cases, seed, **options):
+    def handle(self, *args, programme, cases, seed, drain_timeout, **options):
         if cases < 1:
             raise CommandError("--cases must be at least 1.")
-        if programme == "loan":
-            return self.handle_loans(cases=cases, seed=seed)
-        if programme == "venture":
-            from workflows import simulation_venture
+        try:
+            lines = registry.get(programme).simulation(cases=cases, seed=seed)
+        except SetupRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        for line in lines:
+            self.stdout.write(line)
+        self.drain_and_check(drain_timeout)
 
-            report = simulation_venture.run(cases=cases, seed=seed)
-        else:
-            report = simulation.run(cases=cases, seed=seed)
-        self.stdout.write(f"{'path':36} {'cases':>6}")
-        for outcome, count in sorted(report.outcomes.items()):
-            self.stdout.write(f"{outcome:36} {count:>6}")
-        self.stdout.write(f"\n{'final status':36} {'cases':>6}")
-        for status, count in sorted(report.statuses.items()):
-            self.stdout.write(f"{status:36} {count:>6}")
-        self.stdout.write(f"\npaid in total: {report.paid_total}")
-        problems = [p for group in check_all().values() for p in group]
-        for problem in problems[:50]:
-            self.stderr.write(problem)
-        if problems:
-            raise CommandError(f"{len(problems)} inconsistencies after the simulation.")
-        self.stdout.write(self.style.SUCCESS("simulation consistent"))
-
-    def handle_loans(self, *, cases, seed):
-        report = simulation_loans.run(cases=cases, seed=seed)
-        self.stdout.write(f"simulated {report.first_day} to {report.last_day}")
-        self.stdout.write(f"{'borrower behaviour':36} {'cases':>6}")
-        for behaviour, count in sorted(report.behaviours.items()):
-            self.stdout.write(f"{behaviour:36} {count:>6}")
-        self.stdout.write(f"\n{'final loan state':36} {'loans':>6}")
-        for state, count in sorted(report.states.items()):
-            self.stdout.write(f"{state:36} {count:>6}")
-        self.stdout.write(f"\nsubsidies paid: {report.subsidies_paid} in {report.claims_paid} claims")
-        self.stdout.write(f"guarantee compensation: {report.compensation_total}")
+    def drain_and_check(self, drain_timeout):
+        """Wait for the workers to carry out what the steps owe, then prove the invariants."""
+        left = outbox_drain(timeout=drain_timeout, in_process=celery_app.conf.task_always_eager)
+        self.stdout.write(f"\nowed documents and notifications still pending: {left}")
         problems = [p for group in check_all().values() for p in group]
         for problem in problems[:50]:
             self.stderr.write(problem)

@@ -1,0 +1,50 @@
+"""Carry out what steps owe (cases.models.OutboxItem): dispatch again whatever is still pending after the grace
+period, wait for the queue to drain, report the backlog. A broker outage or a killed worker delays owed work;
+the record makes sure it is done, once."""
+
+import datetime as dt
+import logging
+import time
+
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+from cases.models import OutboxKind
+from cases.services import outbox_dispatched, outbox_due, outbox_pending
+from documents.tasks import issue_owed_document
+from workflows.engine.notifications import deliver_notification
+
+logger = logging.getLogger(__name__)
+DISPATCH = {OutboxKind.DOCUMENT: issue_owed_document, OutboxKind.NOTIFICATION: deliver_notification}
+
+
+def outbox_redispatch(*, now: dt.datetime, limit: int = 1000) -> int:
+    """Send every item pending longer than the grace period to the workers again (oldest first). Stops at the first
+    broker error: the items stay due for the next run. Returns how many were sent."""
+    sent: list[int] = []
+    for pk, kind in outbox_due(now=now).order_by("id").values_list("pk", "kind")[:limit]:
+        try:
+            DISPATCH[kind].delay(pk)
+        except BrokerUnreachable:
+            logger.warning("broker unreachable: %s owed items wait for the next re-dispatch", outbox_due(now=now).count())
+            break
+        except Exception:  # in-process mode: the task ran here and failed; the item records why
+            logger.exception("owed item %s failed again", pk)
+        sent.append(pk)
+    outbox_dispatched(item_ids=sent, now=now)
+    return len(sent)
+
+
+def outbox_drain(*, timeout: float, in_process: bool, poll: float = 0.5) -> int:
+    """Wait until nothing is pending, dispatching again what passes the grace period; returns what is left.
+
+    In-process (no broker) everything already ran when its step committed: what is pending failed, so it is
+    dispatched once more at once and not waited for."""
+    if in_process:
+        outbox_redispatch(now=timezone.now() + dt.timedelta(days=1))
+        return outbox_pending().count()
+    deadline = time.monotonic() + timeout
+    while (left := outbox_pending().count()) and time.monotonic() < deadline:
+        outbox_redispatch(now=timezone.now())
+        time.sleep(poll)
+    return left

@@ -1,0 +1,148 @@
+"""viewflow's stock staff UI, scoped to the cases of the user's org unit and below.
+
+viewflow has no row-level scoping. Two layers add it without patching viewflow:
+- every list (inbox, queue, archive, process and task lists, dashboard, menu badges, bulk assign/unassign) reads
+  through workflows.engine.selectors / the scoped managers of workflows.models;
+- every URL of the flow app that names a process (process detail/cancel/chart and every task URL: index, detail,
+  assign, unassign, execute, cancel, undo, revive) passes a guard that answers 404 unless the process is in the
+  user's scope and the task belongs to that process. New nodes get the guard without any change here.
+"""
+
+from functools import update_wrapper
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Site
+from viewflow.urls.base import _URLResolver
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.status import STATUS
+
+from workflows.engine.registry import registry
+from workflows.engine.selectors import processes_for_user, task_visible_to, tasks_for_user
+
+
+class ScopedInboxView(flow_views.FlowInboxListView):
+    @viewprop
+    def queryset(self):
+        return (
+            tasks_for_user(user=self.request.user)
+            .select_related("process")
+            .filter(process__flow_class=self.flow_class, owner=self.request.user, status=STATUS.ASSIGNED)
+            .order_by("-created")
+        )
+
+
+class ScopedTaskListView(flow_views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return (
+            tasks_for_user(user=self.request.user)
+            .filter(process__flow_class=self.flow_class)
+            .select_related("process", "owner")
+            .order_by("-created")
+        )
+
+
+class ScopedProcessListView(flow_views.DashboardProcessListView):
+    def get_queryset(self):
+        return (
+            processes_for_user(user=self.request.user)
+            .filter(flow_class=self.flow_class)
+            .annotate(active_tasks_count=Count("task", filter=Q(task__finished__isnull=True)))
+            .order_by("-created")
+        )
+
+
+class ScopedProcessDetailView(flow_views.DetailProcessView):
+    def get_queryset(self):
+        return processes_for_user(user=self.request.user).filter(flow_class=self.flow_class)
+
+
+class ScopedProcessCancelView(flow_views.CancelProcessView):
+    def get_queryset(self):
+        return processes_for_user(user=self.request.user).filter(flow_class=self.flow_class)
+
+
+class ScopedBulkAssignView(flow_views.BulkAssignTasksActionView):
+    def get_queryset(self):
+        self.queryset = tasks_for_user(user=self.request.user)
+        return super().get_queryset()
+
+
+class ScopedBulkUnassignView(flow_views.BulkUnassignTasksActionView):
+    def get_queryset(self):
+        self.queryset = tasks_for_user(user=self.request.user)
+        return super().get_queryset()
+
+
+def scope_guard(view):
+    """404 unless the URL's process is visible to the user and its task (if any) belongs to that process."""
+
+    def guarded(request, *args, **kwargs):
+        process_id = kwargs.get("process_pk")
+        if process_id is not None and not task_visible_to(
+            user=request.user, process_id=process_id, task_id=kwargs.get("task_pk")
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    update_wrapper(guarded, view)
+    guarded.scope_guarded = True
+    return guarded
+
+
+def guard_patterns(patterns: list) -> list:
+    """A copy of the URL tree with every view wrapped in scope_guard (viewflow's own objects stay untouched)."""
+    guarded: list = []
+    for pattern in patterns:
+        if isinstance(pattern, _URLResolver):
+            guarded.append(
+                _URLResolver(
+                    pattern.pattern,
+                    guard_patterns(pattern.url_patterns),
+                    pattern.default_kwargs,
+                    pattern.app_name,
+                    pattern.namespace,
+                    extra=pattern.extra,
+                )
+            )
+        elif isinstance(pattern, URLResolver):
+            guarded.append(
+                URLResolver(
+                    pattern.pattern,
+                    guard_patterns(pattern.url_patterns),
+                    pattern.default_kwargs,
+                    pattern.app_name,
+                    pattern.namespace,
+                )
+            )
+        else:
+            guarded.append(URLPattern(pattern.pattern, scope_guard(pattern.callback), pattern.default_args, pattern.name))
+    return guarded
+
+
+class ScopedFlowAppViewset(FlowAppViewset):
+    inbox_view_class = ScopedInboxView
+    task_list_view_class = ScopedTaskListView
+    process_list_view_class = ScopedProcessListView
+    process_detail_view_class = ScopedProcessDetailView
+    process_cancel_view_class = ScopedProcessCancelView
+    tasks_assign_view_class = ScopedBulkAssignView
+    tasks_unassign_view_class = ScopedBulkUnassignView
+    # queue, archive, dashboard and the menu badges read through the scoped managers (workflows.models).
+
+    def _get_urls(self):
+        return guard_patterns(super()._get_urls())
+
+
+def site_build() -> Site:
+    """One section per registered programme, in the order of settings.SUBSIDY_PROGRAMMES (read after the apps are
+    ready: config.urls builds the site once)."""
+    return Site(
+        title=_("Entrepreneurship subsidies"),
+        viewsets=[ScopedFlowAppViewset(programme.flow, icon=programme.icon) for programme in registry.all()],
+    )

@@ -1,0 +1,10 @@
+"""One-off start-up subsidy: the review graph as it is (community, town, district review, approval, publicity,
+payment). The smallest programme: a flow, a simulation profile and this registration."""
+
+
+def register(registry) -> None:
+    from workflows.engine.registry import Programme
+    from workflows.programmes.startup.flow import StartupFlow
+    from workflows.programmes.startup.simulation import simulate
+
+    registry.register(Programme(kind="startup", flow=StartupFlow, icon="assignment", simulation=simulate))

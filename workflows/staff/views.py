@@ -1,0 +1,133 @@
+"""Staff pages that are not flow tasks: case detail and search, publicity, statistics.
+
+Views call selectors (reads, scoped by *_for_user) and services (writes) only; domain errors become responses in
+workflows.middleware.DomainErrorMiddleware.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cases.constants import Role
+from cases.selectors import (
+    SEARCH_PAGE_SIZE,
+    application_statistics_for_user,
+    application_timeline,
+    applications_awaiting_publicity_for_user,
+    applications_for_user,
+    applications_in_publicity_for_user,
+    applications_search_for_user,
+)
+from workflows.engine import steps as flow_services
+from workflows.programmes.loan.selectors import loan_statistics_for_user
+from workflows.staff.forms import CaseSearchForm, ObjectionForm, PublishForm
+
+
+def _staff_only(user) -> None:
+    if user.role == Role.APPLICANT or user.org_unit_id is None:
+        raise PermissionDenied
+
+
+@login_required
+def case_detail(request, public_id):
+    _staff_only(request.user)  # applicants follow their cases in the portal
+    application = applications_for_user(user=request.user).filter(public_id=public_id).first()
+    if application is None:
+        raise Http404
+    return render(
+        request,
+        "workflows/case_detail.html",
+        {
+            "case": application,
+            "timeline": application_timeline(application=application),
+            "documents": application.documents.order_by("issued_at"),
+            "attachments": application.attachments.all(),
+            "corrections": application.corrections.all(),
+        },
+    )
+
+
+@login_required
+def case_list(request):
+    """The user's cases, newest first, paged by keyset (?after=<id>), never by OFFSET."""
+    _staff_only(request.user)
+    form = CaseSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = applications_search_for_user(
+        user=request.user, text=data.get("q", ""), status=data.get("status", ""), after_id=data.get("after")
+    )
+    cases, more = rows[:SEARCH_PAGE_SIZE], len(rows) > SEARCH_PAGE_SIZE
+    next_url = None
+    if more:
+        next_url = "?" + urlencode({"q": data.get("q", ""), "status": data.get("status", ""), "after": cases[-1].pk})
+    return render(request, "workflows/case_list.html", {"form": form, "cases": cases, "next_url": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publicity(request):
+    """District staff: publish approved cases as a publicity list; record objections received during publicity."""
+    if not request.user.has_perm("cases.manage_publicity"):
+        raise PermissionDenied
+    awaiting = list(applications_awaiting_publicity_for_user(user=request.user).select_related("programme"))
+    in_publicity = list(applications_in_publicity_for_user(user=request.user))
+    action = request.POST.get("action") if request.method == "POST" else None
+    publish_form = PublishForm(request.POST if action == "publish" else None, applications=awaiting)
+    objection_form = ObjectionForm(request.POST if action == "objection" else None, applications=in_publicity)
+
+    if action == "publish" and publish_form.is_valid():
+        chosen = publish_form.cleaned_data["cases"]
+        batch = flow_services.publicity_publish(
+            programme=chosen[0].programme,
+            applications=chosen,
+            by=request.user,
+            starts_on=publish_form.cleaned_data["starts_on"],
+        )
+        messages.success(
+            request,
+            _("Publicity list %(number)s published with %(count)d cases, open until %(ends_on)s.")
+            % {"number": batch.number, "count": len(chosen), "ends_on": batch.ends_on},
+        )
+        return redirect("publicity")
+    if action == "objection" and objection_form.is_valid():
+        application = objection_form.cleaned_data["case"]
+        flow_services.objection_record(
+            application=application,
+            by=request.user,
+            objector_name=objection_form.cleaned_data["objector_name"],
+            objector_contact=objection_form.cleaned_data["objector_contact"],
+            reason=objection_form.cleaned_data["reason"],
+        )
+        messages.success(
+            request, _("Objection recorded for case %(number)s; it awaits investigation.") % {"number": application.number}
+        )
+        return redirect("publicity")
+    status = 400 if action else 200
+    return render(
+        request,
+        "workflows/publicity.html",
+        {
+            "awaiting": awaiting,
+            "in_publicity": in_publicity,
+            "publish_form": publish_form,
+            "objection_form": objection_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def statistics(request):
+    """Managers: counts and money per status, programme and town, over the cases of their unit and below."""
+    if not request.user.has_perm("cases.view_statistics"):
+        raise PermissionDenied
+    context = {
+        "stats": application_statistics_for_user(user=request.user),
+        "loans": loan_statistics_for_user(user=request.user),
+    }
+    return render(request, "workflows/statistics.html", context)
