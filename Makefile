@@ -4,11 +4,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := DJANGO_DEBUG=1 $(PY) manage.py
-SYSTEM_PACKAGES := fonts-arphic-gbsn00lp fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils chromium chromium-driver
+SYSTEM_PACKAGES := fonts-arphic-gbsn00lp fonts-noto-cjk fonts-hanazono fonts-babelstone-han fonts-dejavu-core libharfbuzz-subset0 poppler-utils chromium chromium-driver
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidies
 REDIS_URL_CI ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-services lint worker beat bench system-packages deps deps-dev clean
+.PHONY: run test test-sqlite test-services test-at-midnight lint worker beat bench system-packages deps deps-dev clean
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -61,6 +61,11 @@ test-services: deps-dev
 	    $(PY) -m pytest -p no:cacheprovider --create-db; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
 	else echo "SKIPPED: PostgreSQL + Redis pass (services not reachable at $(PG_URL) / $(REDIS_URL_CI))."; fi
+
+# Both passes with the clock moved to 23:30 UTC today (07:30 tomorrow in Asia/Shanghai), still ticking; any instant
+# with `make test TEST_CLOCK=2026-12-31T16:01:00Z` (or `make test-at-midnight TEST_CLOCK=...`).
+test-at-midnight: export TEST_CLOCK ?= $(shell date -u +%F)T23:30:00Z
+test-at-midnight: test-sqlite test-services
 
 worker: deps
 	DJANGO_DEBUG=1 $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1

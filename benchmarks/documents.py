@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.identifiers import mask_citizen_id
-from cases.models import Applicant, Application, OrgUnit, Programme
+from cases.models import Applicant, Application, OrgUnit, Programme, ProgrammeRules
 from cases.money import format_yuan, yuan_in_capitals
 from documents.constants import DocumentKind, DocumentLanguage
 from documents.contexts import masked_bank
@@ -54,7 +54,11 @@ def _units() -> OrgUnit:
 
 def _case(i: int, *, district: OrgUnit, latin: bool, name: str = "") -> dict:
     programme = Programme(
-        name="一次性创业补贴", name_en="One-off start-up subsidy", code="startup", publicity_days=5, document_word="创"
+        name="一次性创业补贴",
+        name_en="One-off start-up subsidy",
+        code="startup",
+        current_rules=ProgrammeRules(publicity_days=5),
+        document_word="创",
     )
     if name:
         pass
