@@ -120,13 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [
-    BASE_DIR / "locale",
-    BASE_DIR / "workflows" / "finance" / "locale",
-    BASE_DIR / "workflows" / "portal" / "locale",
-    BASE_DIR / "workflows" / "programmes" / "venture" / "locale",
-    BASE_DIR / "workflows" / "programmes" / "loan" / "locale",
-]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
