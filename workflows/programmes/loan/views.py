@@ -80,7 +80,7 @@ def loan_list(request):
         "next_after": next_after,
         "is_bank": hasattr(request.user, "bank_officer") and request.user.role == Role.BANK_OFFICER,
     }
-    return render(request, "workflows/loans/loan_list.html", context)
+    return render(request, "loan/loan_list.html", context)
 
 
 # --- one loan ---------------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def _detail(request, loan: Loan, *, status: int = 200, **bound):
         **roles,
         **available,
     }
-    return render(request, "workflows/loans/loan_detail.html", context, status=status)
+    return render(request, "loan/loan_detail.html", context, status=status)
 
 
 @loan_page
