@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from cases.constants import REPAYING_LOAN_STATES, LoanState, Role, SubsidyClaimStatus
+from cases.constants import Role
 from cases.exceptions import DomainError, PermissionDenied
 from cases.models import Loan
+from cases.models.loan import REPAYING_LOAN_STATES, LoanState, SubsidyClaimStatus
 from cases.services.applications import staff_may
 from workflows.programmes.loan import actions as loan_flow
 from workflows.programmes.loan import forms, selectors
