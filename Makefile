@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := DJANGO_DEBUG=1 $(PY) manage.py
-SYSTEM_PACKAGES := fonts-arphic-gbsn00lp fonts-noto-cjk fonts-hanazono fonts-babelstone-han fonts-dejavu-core libharfbuzz-subset0 poppler-utils chromium chromium-driver
+SYSTEM_PACKAGES := gettext fonts-arphic-gbsn00lp fonts-noto-cjk fonts-hanazono fonts-babelstone-han fonts-dejavu-core libharfbuzz-subset0 poppler-utils chromium chromium-driver
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidies
 REDIS_URL_CI ?= redis://127.0.0.1:6379/15
 

@@ -1,4 +1,5 @@
-"""Every status, role and kind, defined once."""
+"""The statuses, roles and kinds the programmes share, defined once. A programme's own (a loan's states, a venture
+round's) sit with its record in cases/models/<programme>.py."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -154,52 +155,3 @@ LIVE_PAYMENT_LINE_STATUSES = (PaymentLineStatus.PENDING, PaymentLineStatus.SENT)
 class ClawbackStatus(models.TextChoices):
     OPEN = "open", _("Recovery open")
     RECOVERED = "recovered", _("Recovered")
-
-
-# --- guaranteed start-up loans (cases.models.loan) ------------------------------------------
-
-
-class LoanState(models.TextChoices):
-    QUALIFIED = "qualified", _("Qualification certificate issued")
-    BANK_ACCEPTED = "bank_accepted", _("Accepted by the bank")
-    BANK_DECLINED = "bank_declined", _("Declined by the bank")
-    GUARANTEED = "guaranteed", _("Guarantee issued")
-    DISBURSED = "disbursed", _("Disbursed")
-    REPAYING = "repaying", _("Repaying")
-    EXTENDED = "extended", _("Extended")
-    OVERDUE = "overdue", _("Overdue")
-    SETTLED = "settled", _("Settled")
-    DEFAULTED = "defaulted", _("Defaulted")
-    COMPENSATED = "compensated", _("Compensated by the guarantee fund")
-    RECOVERED = "recovered", _("Recovered")
-    WRITTEN_OFF = "written_off", _("Written off")
-
-
-FINAL_LOAN_STATES = frozenset({LoanState.BANK_DECLINED, LoanState.SETTLED, LoanState.RECOVERED, LoanState.WRITTEN_OFF})
-# States in which the borrower repays and periods fall due.
-REPAYING_LOAN_STATES = (LoanState.DISBURSED, LoanState.REPAYING, LoanState.EXTENDED, LoanState.OVERDUE)
-
-
-class BorrowerKind(models.TextChoices):
-    INDIVIDUAL = "individual", _("Individual")
-    PARTNERSHIP = "partnership", _("Partnership")
-    SMALL_ENTERPRISE = "small_enterprise", _("Small enterprise")
-
-
-class RepaymentMethod(models.TextChoices):
-    ANNUITY = "annuity", _("Equal instalments")
-    INTEREST_ONLY = "interest_only", _("Interest only, principal at maturity")
-
-
-class SubsidyClaimSource(models.TextChoices):
-    BORROWER = "borrower", _("Borrower")
-    BANK_FILE = "bank_file", _("Bank interest file")
-    SYSTEM = "system", _("Opened on schedule")
-
-
-class SubsidyClaimStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting review")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
-    PAYMENT_PENDING = "payment_pending", _("Payment pending")
-    PAID = "paid", _("Paid")

@@ -76,12 +76,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# A programme (settings.SUBSIDY_PROGRAMMES) is a package, not an app: its templates/ folder is found by the
+# programme loader. Setting the loaders turns off Django's own caching, hence the cached loader outside DEBUG.
+template_loaders = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+    "workflows.engine.templates.ProgrammeLoader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": template_loaders if DEBUG else [("django.template.loaders.cached.Loader", template_loaders)],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -120,13 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [
-    BASE_DIR / "locale",
-    BASE_DIR / "workflows" / "finance" / "locale",
-    BASE_DIR / "workflows" / "portal" / "locale",
-    BASE_DIR / "workflows" / "programmes" / "venture" / "locale",
-    BASE_DIR / "workflows" / "programmes" / "loan" / "locale",
-]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

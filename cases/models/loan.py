@@ -11,13 +11,51 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from cases.constants import (
-    BorrowerKind,
-    LoanState,
-    RepaymentMethod,
-    SubsidyClaimSource,
-    SubsidyClaimStatus,
-)
+
+class LoanState(models.TextChoices):
+    QUALIFIED = "qualified", _("Qualification certificate issued")
+    BANK_ACCEPTED = "bank_accepted", _("Accepted by the bank")
+    BANK_DECLINED = "bank_declined", _("Declined by the bank")
+    GUARANTEED = "guaranteed", _("Guarantee issued")
+    DISBURSED = "disbursed", _("Disbursed")
+    REPAYING = "repaying", _("Repaying")
+    EXTENDED = "extended", _("Extended")
+    OVERDUE = "overdue", _("Overdue")
+    SETTLED = "settled", _("Settled")
+    DEFAULTED = "defaulted", _("Defaulted")
+    COMPENSATED = "compensated", _("Compensated by the guarantee fund")
+    RECOVERED = "recovered", _("Recovered")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+FINAL_LOAN_STATES = frozenset({LoanState.BANK_DECLINED, LoanState.SETTLED, LoanState.RECOVERED, LoanState.WRITTEN_OFF})
+# States in which the borrower repays and periods fall due.
+REPAYING_LOAN_STATES = (LoanState.DISBURSED, LoanState.REPAYING, LoanState.EXTENDED, LoanState.OVERDUE)
+
+
+class BorrowerKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    PARTNERSHIP = "partnership", _("Partnership")
+    SMALL_ENTERPRISE = "small_enterprise", _("Small enterprise")
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("Equal instalments")
+    INTEREST_ONLY = "interest_only", _("Interest only, principal at maturity")
+
+
+class SubsidyClaimSource(models.TextChoices):
+    BORROWER = "borrower", _("Borrower")
+    BANK_FILE = "bank_file", _("Bank interest file")
+    SYSTEM = "system", _("Opened on schedule")
+
+
+class SubsidyClaimStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    PAYMENT_PENDING = "payment_pending", _("Payment pending")
+    PAID = "paid", _("Paid")
 
 
 class Bank(models.Model):

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from cases.constants import RepaymentMethod
+from cases.models.loan import RepaymentMethod
 from cases.services.loans import compensation_compute, schedule_compute, subsidy_compute
 
 D = Decimal

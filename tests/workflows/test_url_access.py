@@ -193,7 +193,7 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
 
 
 def disbursed_with_claim(application, borrower, *, staff, loan_staff):
-    from cases.constants import RepaymentMethod
+    from cases.models.loan import RepaymentMethod
     from workflows.programmes.loan import actions as loan_flow
 
     bank = loan_staff.banks["abc-yh"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from cases.constants import LIVE_PAYMENT_LINE_STATUSES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus, UnitLevel
+from cases.constants import LIVE_PAYMENT_LINE_STATUSES, PaymentLineStatus, ProgrammeKind, Status, UnitLevel
 from cases.models import (
     Application,
     BudgetEnvelope,
@@ -18,6 +18,7 @@ from cases.models import (
     SubsidyClaim,
     User,
 )
+from cases.models.loan import SubsidyClaimStatus
 from cases.selectors import applications_for_user
 from cases.services.loans import loans_for_user
 

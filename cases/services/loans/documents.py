@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from cases.constants import SubsidyClaimStatus
 from cases.models import Application, Loan, SubsidyClaim
+from cases.models.loan import SubsidyClaimStatus
 from cases.money import format_yuan, yuan_in_capitals
 from cases.services.loans.subsidies import subsidy_refusal
 

@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.constants import SubsidyClaimSource
 from cases.exceptions import InvalidImport, PermissionDenied
 from cases.models import Bank, Loan, LoanPeriod, SubsidyClaim, User
+from cases.models.loan import SubsidyClaimSource
 from cases.services.loans.lifecycle import _audit, _lock, _repay, _save, bank_officer_of
 from cases.services.loans.rules import INTEREST_FILE_COLUMNS, _rule
 from cases.services.loans.subsidies import _claim_create, subsidy_refusal

@@ -12,9 +12,10 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from cases.constants import REPAYING_LOAN_STATES, BorrowerKind, LoanState, Role, Status
+from cases.constants import Role, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, Bank, Loan, LoanPeriod, LoanRecovery, User
+from cases.models.loan import REPAYING_LOAN_STATES, BorrowerKind, LoanState
 from cases.services.applications import staff_may
 from cases.services.audit import audit_record
 from cases.services.loans.rules import (

@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
-from cases.constants import BorrowerKind, LoanState, RepaymentMethod
 from cases.exceptions import DomainError
 from cases.models import Application, Loan, ProgrammeRules
+from cases.models.loan import BorrowerKind, LoanState, RepaymentMethod
 from cases.money import CENT
 
 INTEREST_FILE_COLUMNS = ["contract_number", "period", "repaid_on", "principal", "interest"]

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.constants import PaymentLineStatus, SubsidyClaimSource, SubsidyClaimStatus
+from cases.constants import PaymentLineStatus
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
+from cases.models.loan import SubsidyClaimSource, SubsidyClaimStatus
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit, budget_pay
 from cases.services.loans.lifecycle import _assert_staff, _audit, _lock, bank_officer_of

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from cases.constants import LoanState, SubsidyClaimSource
 from cases.exceptions import TransitionForbidden
 from cases.models import Application, AuditEntry, Loan, LoanPeriod, SubsidyClaim
+from cases.models.loan import LoanState, SubsidyClaimSource
 from cases.services import loans as loan_services
 from cases.services.locks import case_lock
 from tests.lifecycle import filed

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from cases.constants import SubsidyClaimStatus
 from cases.models import AuditEntry, SubsidyClaim
+from cases.models.loan import SubsidyClaimStatus
 from tests.workflows.portal.conftest import zh
 from tests.workflows.programmes.loan.test_loan_lifecycle import disbursed_loan, loan_programme, loan_setup, ls, repay  # noqa: F401 - fixtures
 from workflows.programmes.loan import actions as loan_flow

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from cases.constants import SubsidyClaimStatus
 from cases.models import SubsidyClaim
+from cases.models.loan import SubsidyClaimStatus
 from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
 from tests.workflows.portal.conftest import PASSWORD
 from tests.workflows.portal.test_browser import _assert_accessible

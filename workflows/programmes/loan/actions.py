@@ -4,8 +4,8 @@ the flow's `loan` handle once the loan is final."""
 
 from django.db import transaction
 
-from cases.constants import FINAL_LOAN_STATES
 from cases.models import Application, Bank, Loan, PaymentBatch, Programme, SubsidyClaim, User
+from cases.models.loan import FINAL_LOAN_STATES
 from cases.services import loans as loan_services
 from documents.constants import DocumentKind
 from documents.tasks import schedule_case_document

@@ -3,8 +3,9 @@
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from cases.constants import FINAL_LOAN_STATES, PaymentLineStatus, ProgrammeKind, Status, SubsidyClaimStatus
+from cases.constants import PaymentLineStatus, ProgrammeKind, Status
 from cases.models import Application, BudgetEnvelope, Loan, LoanPeriod, PaymentLine, SubsidyClaim
+from cases.models.loan import FINAL_LOAN_STATES, SubsidyClaimStatus
 
 
 def loan_open_tasks_expected() -> dict[int, str]:

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.constants import BorrowerKind, RepaymentMethod
 from cases.models import Bank
+from cases.models.loan import BorrowerKind, RepaymentMethod
 
 DATE = forms.DateInput(attrs={"type": "date"})
 INTEREST_FILE_MAX_BYTES = 2 * 1024 * 1024

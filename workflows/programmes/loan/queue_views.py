@@ -26,7 +26,7 @@ def _may_qualify(user) -> None:
 def qualify_list(request):
     _may_qualify(request.user)
     cases = list(selectors.qualifiable_cases_for(user=request.user)[:200])
-    return render(request, "workflows/loans/qualify_list.html", {"cases": cases, "form": forms.QualifyForm()})
+    return render(request, "loan/qualify_list.html", {"cases": cases, "form": forms.QualifyForm()})
 
 
 @loan_page
@@ -58,7 +58,7 @@ def qualify(request, public_id):
             return redirect("loans:detail", public_id=application.public_id)
         messages.error(request, refusal)
         status = 400
-    return render(request, "workflows/loans/qualify.html", {"application": application, "form": form}, status=status)
+    return render(request, "loan/qualify.html", {"application": application, "form": form}, status=status)
 
 
 # --- subsidy claims ----------------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def claim_queue(request):
         {"claim": claim, "form": forms.ClaimReviewForm(auto_id=f"claim{claim.pk}_%s")}
         for claim in selectors.open_claims_for(user=request.user)[:200]
     ]
-    return render(request, "workflows/loans/claims.html", {"rows": rows})
+    return render(request, "loan/claims.html", {"rows": rows})
 
 
 @loan_page
@@ -140,5 +140,5 @@ def interest_file(request):
                     % counts,
                 )
                 return redirect("loans:interest_file")
-        return render(request, "workflows/loans/interest_file.html", context, status=400)
-    return render(request, "workflows/loans/interest_file.html", context)
+        return render(request, "loan/interest_file.html", context, status=400)
+    return render(request, "loan/interest_file.html", context)

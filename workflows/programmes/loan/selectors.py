@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
-from cases.constants import FINAL_LOAN_STATES, LoanState, ProgrammeKind, Role, Status, SubsidyClaimStatus
+from cases.constants import ProgrammeKind, Role, Status
 from cases.models import Application, AuditEntry, Loan, LoanPeriod, LoanRecovery, SubsidyClaim, User
+from cases.models.loan import FINAL_LOAN_STATES, LoanState, SubsidyClaimStatus
 from cases.selectors import applications_for_user
 from cases.services.loans import INTEREST_FILE_COLUMNS, bank_officer_of, loans_for_user, subsidy_refusal
 

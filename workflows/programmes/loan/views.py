@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from cases.constants import REPAYING_LOAN_STATES, LoanState, Role, SubsidyClaimStatus
+from cases.constants import Role
 from cases.exceptions import DomainError, PermissionDenied
 from cases.models import Loan
+from cases.models.loan import REPAYING_LOAN_STATES, LoanState, SubsidyClaimStatus
 from cases.services.applications import staff_may
 from workflows.programmes.loan import actions as loan_flow
 from workflows.programmes.loan import forms, selectors
@@ -80,7 +81,7 @@ def loan_list(request):
         "next_after": next_after,
         "is_bank": hasattr(request.user, "bank_officer") and request.user.role == Role.BANK_OFFICER,
     }
-    return render(request, "workflows/loans/loan_list.html", context)
+    return render(request, "loan/loan_list.html", context)
 
 
 # --- one loan ---------------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def _detail(request, loan: Loan, *, status: int = 200, **bound):
         **roles,
         **available,
     }
-    return render(request, "workflows/loans/loan_detail.html", context, status=status)
+    return render(request, "loan/loan_detail.html", context, status=status)
 
 
 @loan_page

@@ -41,7 +41,7 @@ def round_list(request):
         messages.success(request, _("Round %(code)s is open.") % {"code": round_.code})
         return redirect("venture_round", pk=round_.pk)
     can_open = programme is not None and request.user.has_perm("cases.review_district")
-    return render(request, "workflows/venture/round_list.html", {"rounds": rounds, "form": form, "can_open": can_open})
+    return render(request, "venture/round_list.html", {"rounds": rounds, "form": form, "can_open": can_open})
 
 
 @login_required
@@ -54,7 +54,7 @@ def round_detail(request, pk):
         # An expert: their own sheets only; never the others' scores, never the others' names.
         mine = {s.project_id: s for s in venture_services.score_sheets_visible_to(user=request.user, round_=round_)}
         context["my_rows"] = [{"project": p, "sheet": mine.get(p.pk)} for p in docket]
-        return render(request, "workflows/venture/expert_round.html", context)
+        return render(request, "venture/expert_round.html", context)
     if request.user.role == Role.EXPERT:  # a replaced expert
         raise Http404
     projects = round_.projects.select_related("application__applicant").order_by("id")
@@ -82,7 +82,7 @@ def round_detail(request, pk):
         outliers=outliers,
         events=round_.events.select_related("actor"),
     )
-    return render(request, "workflows/venture/round_detail.html", context)
+    return render(request, "venture/round_detail.html", context)
 
 
 @login_required
@@ -150,7 +150,7 @@ def score_entry(request, pk, project_pk):
         return redirect("venture_round", pk=round_.pk)
     return render(
         request,
-        "workflows/venture/score_entry.html",
+        "venture/score_entry.html",
         {"round": round_, "project": project, "form": form, "own": own, "criteria": criteria},
     )
 
@@ -159,7 +159,7 @@ class AwardView(TaskViewMixin, FormView):
     """The award task: the panel's proposal, then confirm / override with reason / refuse."""
 
     form_class = AwardForm
-    template_name = "workflows/venture/award.html"
+    template_name = "venture/award.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

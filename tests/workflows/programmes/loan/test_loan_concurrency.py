@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cases.constants import SubsidyClaimStatus
 from cases.exceptions import BudgetExceeded
 from cases.models import BudgetEnvelope, SubsidyClaim
+from cases.models.loan import SubsidyClaimStatus
 from tests.parallel import run_in_threads
 from tests.workflows.programmes.loan.test_loan_lifecycle import disbursed_loan, loan_programme, loan_setup, ls, repay  # noqa: F401 - fixtures
 from workflows.engine.consistency import check_budgets

@@ -6,9 +6,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from cases.constants import LoanState
 from cases.exceptions import InvalidImport, PermissionDenied
 from cases.models import AuditEntry, Loan, LoanPeriod, SubsidyClaim
+from cases.models.loan import LoanState
 from cases.services import loans as loan_services
 from tests.workflows.programmes.loan.test_loan_lifecycle import disbursed_loan, english, loan_programme, loan_setup, ls  # noqa: F401 - fixtures
 from workflows.programmes.loan import actions as loan_flow

@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone, translation
 from viewflow.workflow.status import PROCESS
 
-from cases.constants import ApplicantCategory, LoanState, RepaymentMethod, Role, Status, SubsidyClaimStatus
+from cases.constants import ApplicantCategory, Role, Status
 from cases.exceptions import BudgetExceeded, DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, AuditEntry, Bank, BankOfficer, BudgetEnvelope, Loan, LoanPeriod, SubsidyClaim
+from cases.models.loan import LoanState, RepaymentMethod, SubsidyClaimStatus
 from cases.services import loans as loan_services
 from cases.services import programme_rules_change
 from tests.conftest import make_user

@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
-from cases.constants import LoanState, Role, SubsidyClaimStatus
+from cases.constants import Role
 from cases.models import AuditEntry, BudgetEnvelope, Loan, LoanPeriod, LoanRecovery, PaymentBatch, SubsidyClaim
+from cases.models.loan import LoanState, SubsidyClaimStatus
 from documents.models import Document
 from tests.auth import sign_in
 from tests.conftest import make_user

@@ -9,8 +9,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.db import connection
 
-from cases.constants import LoanState, RepaymentMethod, SubsidyClaimStatus
 from cases.models import Loan, LoanPeriod, SubsidyClaim
+from cases.models.loan import LoanState, RepaymentMethod, SubsidyClaimStatus
 from documents.constants import DocumentKind, DocumentStatus
 from documents.models import Document
 from workflows.engine.consistency import check_all
