@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from cases import calendar
-from cases.constants import ApplicantKind, Decision, ProgrammeKind, ReviewLevel, Role, Status
+from cases.constants import ApplicantKind, Decision, ReviewLevel, Role, Status
 from cases.exceptions import (
     DomainError,
     MissingDocuments,
@@ -317,9 +317,7 @@ def application_decide(
             if amount <= 0 or amount > cap:
                 raise DomainError(_("The amount must be above zero and at most the programme cap %(cap)s.") % {"cap": cap})
             application.approved_amount = amount
-            if application.programme.kind != ProgrammeKind.LOAN:
-                # A loan's principal is the bank's money: the envelope carries the interest subsidies, committed
-                # claim by claim (cases.services.loans.subsidy_claim_review_record; ADR 0007).
+            if application.programme.commits_budget_on_approval:
                 budget_commit(application=application, amount=amount, year=_today().year)
             _transition(application.approve, at=timezone.now())
             application.deadline = None
