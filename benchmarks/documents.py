@@ -116,17 +116,9 @@ def _timed(fn, repeat: int) -> tuple[list[float], list[float]]:
     return cpu, wall
 
 
-def measure(*, repeat: int = 25, batch: int = 500) -> dict:
-    district = _units()
-    # Warm up: the first renders load every font a document can use, for both languages, including the fallback
-    # for rare characters (Noto CJK for 㮾 U+3BBE, 𠮷 U+20BB7), which a production worker loads once at its first
-    # rare name. Measured without it, RSS jumps ~26 MB once when that font loads, then stays flat.
-    _render(DocumentKind.PAYMENT_NOTICE, 0, district=district, language=DocumentLanguage.CHINESE, latin=False, name="欧阳㮾𠮷")
-    for i in range(3):
-        _render(DocumentKind.APPROVAL_DECISION, i, district=district, language=DocumentLanguage.CHINESE, latin=False)
-        _render(DocumentKind.APPROVAL_DECISION, i, district=district, language=DocumentLanguage.ENGLISH, latin=True)
-
-    # Interleave the two so load on the machine affects both alike.
+def _decisions_timed(*, repeat: int, district: OrgUnit) -> tuple[list[float], list[float], list[float], list[float]]:
+    """CPU and wall times of Chinese and Latin-only approval decisions, interleaved so load on the machine affects
+    both alike."""
     zh_cpu, zh_wall, latin_cpu, latin_wall = [], [], [], []
     for i in range(repeat):
         c, w = _timed(
@@ -145,8 +137,12 @@ def measure(*, repeat: int = 25, batch: int = 500) -> dict:
         )
         latin_cpu += c
         latin_wall += w
+    return zh_cpu, zh_wall, latin_cpu, latin_wall
 
-    # A batch of notices, one process pass, one font configuration: the path documents_issue_bulk takes.
+
+def _batch_timed(*, batch: int, district: OrgUnit) -> tuple[dict[int, int], int, float, float]:
+    """A batch of notices, one process pass, one font configuration (the path documents_issue_bulk takes): resident
+    memory at 50, 100, 250 and the last document, total PDF bytes, CPU and wall seconds."""
     rss = {}
     sizes = 0
     c0, w0 = time.process_time(), time.perf_counter()
@@ -154,7 +150,21 @@ def measure(*, repeat: int = 25, batch: int = 500) -> dict:
         sizes += len(_render(DocumentKind.PAYMENT_NOTICE, i, district=district, language=DocumentLanguage.CHINESE, latin=False))
         if i in (50, 100, 250, batch):
             rss[i] = _rss_kib()
-    batch_cpu, batch_wall = time.process_time() - c0, time.perf_counter() - w0
+    return rss, sizes, time.process_time() - c0, time.perf_counter() - w0
+
+
+def measure(*, repeat: int = 25, batch: int = 500) -> dict:
+    district = _units()
+    # Warm up: the first renders load every font a document can use, for both languages, including the fallback
+    # for rare characters (Noto CJK for 㮾 U+3BBE, 𠮷 U+20BB7), which a production worker loads once at its first
+    # rare name. Measured without it, RSS jumps ~26 MB once when that font loads, then stays flat.
+    _render(DocumentKind.PAYMENT_NOTICE, 0, district=district, language=DocumentLanguage.CHINESE, latin=False, name="欧阳㮾𠮷")
+    for i in range(3):
+        _render(DocumentKind.APPROVAL_DECISION, i, district=district, language=DocumentLanguage.CHINESE, latin=False)
+        _render(DocumentKind.APPROVAL_DECISION, i, district=district, language=DocumentLanguage.ENGLISH, latin=True)
+
+    zh_cpu, zh_wall, latin_cpu, latin_wall = _decisions_timed(repeat=repeat, district=district)
+    rss, sizes, batch_cpu, batch_wall = _batch_timed(batch=batch, district=district)
 
     zh_median = statistics.median(zh_cpu)
     latin_median = statistics.median(latin_cpu)

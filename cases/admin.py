@@ -93,7 +93,7 @@ class ProgrammeForm(forms.ModelForm, ProgrammeRulesFields):
 
     class Meta:
         model = Programme
-        fields = ("code", "name", "name_en", "kind", "case_prefix", "document_word", "active")
+        fields = ("code", "name", "name_en", "kind", "case_prefix", "document_word", "active", "commits_budget_on_approval")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

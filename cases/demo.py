@@ -143,6 +143,8 @@ PROGRAMMES = [
         kind=ProgrammeKind.LOAN,
         case_prefix="DK",
         document_word="贷",
+        # The envelope carries the interest subsidies, claim by claim, not the principal (ADR 0007).
+        commits_budget_on_approval=False,
         min_amount=Decimal("1"),
         # The largest of the caps below; each borrower kind has its own (read by cases.services.loans).
         max_amount=Decimal("3000000"),

@@ -197,67 +197,80 @@ def document_issue(
     subject = _subject(
         kind=kind, application=application, publicity_batch=publicity_batch, payment_batch=payment_batch, subject=about
     )
-    language = language or document_language_for(programme=subject.programme)
     issued_at = timezone.now()
-    token = new_token()
-    document = None
+    document = Document(
+        kind=kind,
+        step_key=step_key,
+        application=application,
+        publicity_batch=publicity_batch,
+        payment_batch=payment_batch,
+        subject=about,
+        issuing_unit=subject.unit,
+        issued_at=issued_at,
+        language=language or document_language_for(programme=subject.programme),
+        token=new_token(),
+        supersedes=supersedes,
+        issued_by=by,
+        reason=reason,
+    )
     try:
-        with transaction.atomic():
-            number = document_number_next(
-                unit=subject.unit,
-                kind=kind,
-                programme_word=subject.programme.document_word,
-                year=timezone.localdate(issued_at).year,
-            )
-            if Document.objects.filter(step_key=step_key).exists():
-                raise _AlreadyIssued()
-            pdf = document_render(
-                kind=kind,
-                number=number,
-                token=token,
-                unit=subject.unit,
-                context=subject.context,
-                issued_at=issued_at,
-                language=language,
-            )
-            document = Document(
-                kind=kind,
-                number=number,
-                step_key=step_key,
-                application=application,
-                publicity_batch=publicity_batch,
-                payment_batch=payment_batch,
-                subject=about,
-                issuing_unit=subject.unit,
-                issued_at=issued_at,
-                language=language,
-                size=len(pdf),
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                token=token,
-                supersedes=supersedes,
-                issued_by=by,
-                reason=reason,
-            )
-            document.file.save(f"{token}.pdf", ContentFile(pdf), save=False)
-            document.save()
-            if supersedes is not None:
-                changed = Document.objects.filter(pk=supersedes.pk, status=DocumentStatus.VALID).update(
-                    status=DocumentStatus.SUPERSEDED
-                )
-                if changed != 1:
-                    raise DocumentAlreadySuperseded()
+        _document_store(document, subject=subject, supersedes=supersedes)
     except (_AlreadyIssued, IntegrityError):
-        if document is not None and document.file.name:
-            document.file.storage.delete(document.file.name)
+        _file_discard(document)
         found = Document.objects.filter(step_key=step_key).first()
         if found is None:
             raise
         return found
     except BaseException:
-        if document is not None and document.file.name:
-            document.file.storage.delete(document.file.name)
+        _file_discard(document)
         raise
     return document
+
+
+def _document_store(document: Document, *, subject: _Subject, supersedes: Document | None) -> None:
+    """Number, render and insert in one transaction (the order document_issue explains)."""
+    with transaction.atomic():
+        document.number = document_number_next(
+            unit=subject.unit,
+            kind=document.kind,
+            programme_word=subject.programme.document_word,
+            year=timezone.localdate(document.issued_at).year,
+        )
+        if Document.objects.filter(step_key=document.step_key).exists():
+            raise _AlreadyIssued()
+        _pdf_attach(document, context=subject.context)
+        document.save()
+        if supersedes is not None:
+            _supersede(supersedes)
+
+
+def _pdf_attach(document: Document, *, context: dict) -> None:
+    """Render the numbered document and put the PDF in storage under its token, with its size and digest."""
+    pdf = document_render(
+        kind=document.kind,
+        number=document.number,
+        token=document.token,
+        unit=document.issuing_unit,
+        context=context,
+        issued_at=document.issued_at,
+        language=document.language,
+    )
+    document.size = len(pdf)
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    document.file.save(f"{document.token}.pdf", ContentFile(pdf), save=False)
+
+
+def _supersede(previous: Document) -> None:
+    """The previous document stops being valid; only a valid one can be superseded, and only once."""
+    changed = Document.objects.filter(pk=previous.pk, status=DocumentStatus.VALID).update(status=DocumentStatus.SUPERSEDED)
+    if changed != 1:
+        raise DocumentAlreadySuperseded()
+
+
+def _file_discard(document: Document) -> None:
+    """Remove a PDF stored for a document whose row was not kept."""
+    if document.file.name:
+        document.file.storage.delete(document.file.name)
 
 
 def document_issue_owed(*, item_id: int) -> Document | None:

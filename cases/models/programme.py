@@ -44,6 +44,9 @@ class Programme(models.Model):
         "cases.ProgrammeRules", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("current rules")
     )
     active = models.BooleanField(_("open for applications"), default=True)
+    # A loan's principal is the bank's money: its envelope carries the interest subsidies, committed claim by claim
+    # (cases.services.loans.subsidy_claim_review_record; ADR 0007), so approving a loan case commits nothing.
+    commits_budget_on_approval = models.BooleanField(_("approval commits the budget"), default=True)
 
     class Meta:
         verbose_name = _("programme")

@@ -8,23 +8,24 @@ from .access import (
     otp_enrolment_code_issue,
     otp_enrolment_code_redeem,
 )
-from .applications import (
+from .applicants import (
     applicant_claim,
     applicant_enterprise_get_or_create,
     applicant_person_get_or_create,
     applicant_user_register,
+    claim_code_new,
+    user_real_name_bind,
+)
+from .applications import (
     application_close,
     application_create,
-    application_decide,
     application_draft_update,
     application_resubmit,
     application_submit,
     application_withdraw,
     attachment_add,
-    claim_code_new,
     missing_documents,
     staff_may,
-    user_real_name_bind,
 )
 from .audit import audit_chain_verify, audit_guard_problems
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
@@ -67,3 +68,4 @@ from .publicity import (
     publicity_open,
     publicity_pass_case,
 )
+from .reviews import application_decide

@@ -39,12 +39,20 @@ def programme_create(
     name_en: str = "",
     document_word: str = "创",
     active: bool = True,
+    commits_budget_on_approval: bool = True,
     **rules,
 ) -> Programme:
     """A programme with its rules as version 1. `by` is None for the reference data (cases.demo)."""
     version = _checked(None, rules)
     programme = Programme(
-        code=code, name=name, name_en=name_en, kind=kind, case_prefix=case_prefix, document_word=document_word, active=active
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        case_prefix=case_prefix,
+        document_word=document_word,
+        active=active,
+        commits_budget_on_approval=commits_budget_on_approval,
     )
     try:
         programme.full_clean(exclude=["current_rules"])

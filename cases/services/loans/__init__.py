@@ -2,7 +2,8 @@
 compensation, and the interest subsidy per period (先还后贴).
 
 - rules: the programme's loan rules (data on the programme) and the schedule, subsidy and compensation maths;
-- lifecycle: the loan's own states, from the qualification certificate to settlement, recovery or write-off;
+- lifecycle: the loan's own states, from the qualification certificate to repayment and settlement;
+- defaulted: default, the guarantee fund's compensation, recoveries and closure (recovered or written off);
 - subsidies: claims per period, their review (which commits the envelope: ADR 0007), batches and settlement;
 - interest_file: the bank's quarterly file, all or nothing;
 - documents: what the certificate and the statements print.
@@ -12,6 +13,12 @@ transition, full_clean, save, audit on the case, then after-commit work (schedul
 nothing of the layers above). `today` is always an argument so the simulation can run a clock of its own.
 """
 
+from cases.services.loans.defaulted import (
+    loan_closure_record,
+    loan_compensation_record,
+    loan_default_record,
+    loan_recovery_payment_record,
+)
 from cases.services.loans.documents import loan_document_context
 from cases.services.loans.interest_file import (
     InterestRow,
@@ -22,9 +29,6 @@ from cases.services.loans.interest_file import (
 from cases.services.loans.lifecycle import (
     bank_officer_of,
     loan_bank_decision_record,
-    loan_closure_record,
-    loan_compensation_record,
-    loan_default_record,
     loan_disbursement_record,
     loan_extension_record,
     loan_guarantee_record,
@@ -33,7 +37,6 @@ from cases.services.loans.lifecycle import (
     loan_period_repaid_record,
     loan_periods_mark_due,
     loan_qualify,
-    loan_recovery_payment_record,
     loans_for_user,
 )
 from cases.services.loans.rules import (

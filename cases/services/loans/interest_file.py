@@ -78,9 +78,8 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
         if len(raw) < len(INTEREST_FILE_COLUMNS):
             errors.append(_("Line %(n)s: expected %(c)s columns.") % {"n": number, "c": len(INTEREST_FILE_COLUMNS)})
             continue
-        contract, period_text, date_text, principal_text, interest_text = (
-            str(c).strip() for c in raw[: len(INTEREST_FILE_COLUMNS)]
-        )
+        cells = [str(c).strip() for c in raw[: len(INTEREST_FILE_COLUMNS)]]
+        contract, period_text = cells[0], cells[1]
         key = (contract, period_text)
         if key in seen:
             errors.append(
@@ -91,62 +90,69 @@ def interest_file_parse(*, content: bytes, filename: str, bank: Bank) -> list[In
         seen[key] = number
         if contract not in loans:
             loans[contract] = Loan.objects.filter(contract_number=contract, bank=bank).first()
-        loan = loans[contract]
-        if loan is None:
-            errors.append(_("Line %(n)s: unknown contract number %(c)s.") % {"n": number, "c": contract})
-            continue
-        try:
-            period_number = int(period_text)
-        except ValueError:
-            errors.append(_("Line %(n)s: the period is not a whole number.") % {"n": number})
-            continue
-        period = loan.periods.filter(number=period_number).first()
-        if period is None:
-            errors.append(_("Line %(n)s: contract %(c)s has no period %(p)s.") % {"n": number, "c": contract, "p": period_number})
-            continue
-        try:
-            repaid_on = dt.date.fromisoformat(date_text[:10])
-        except ValueError:
-            errors.append(_("Line %(n)s: the date %(d)s is not a date (YYYY-MM-DD).") % {"n": number, "d": date_text})
-            continue
-        maturity = loan.disbursed_on + relativedelta(months=loan.term_months + loan.extended_months)
-        # A late repayment of the last periods may come after maturity, within the programme's grace window.
-        grace = dt.timedelta(days=int(_rule(loan.application.rules_in_force, "late_repayment_days", 90)))
-        if not loan.disbursed_on <= repaid_on <= maturity + grace:
-            errors.append(
-                _("Line %(n)s: the date %(d)s is outside the loan term %(start)s to %(end)s.")
-                % {"n": number, "d": repaid_on, "start": loan.disbursed_on, "end": maturity}
-            )
-            continue
-        amounts = []
-        for text in (principal_text, interest_text):
-            try:
-                amount = Decimal(text)
-            except InvalidOperation:
-                amount = None
-            amounts.append(amount)
-        if any(a is None or not a.is_finite() for a in amounts):
-            errors.append(_("Line %(n)s: an amount is not a number.") % {"n": number})
-            continue
-        if any(a < 0 for a in amounts):
-            errors.append(_("Line %(n)s: an amount is negative.") % {"n": number})
-            continue
-        if amounts[0] != period.principal or amounts[1] != period.interest:
-            errors.append(
-                _("Line %(n)s: principal %(p)s and interest %(i)s differ from the schedule (%(sp)s, %(si)s).")
-                % {"n": number, "p": amounts[0], "i": amounts[1], "sp": period.principal, "si": period.interest}
-            )
-            continue
-        if period.repaid_on is not None and period.repaid_on != repaid_on:
-            errors.append(
-                _("Line %(n)s: period %(p)s was recorded as repaid on %(d)s.")
-                % {"n": number, "p": period_number, "d": period.repaid_on}
-            )
-            continue
-        parsed.append(InterestRow(line=number, loan=loan, period=period, repaid_on=repaid_on))
+        checked = _interest_row_check(number, cells, loan=loans[contract])
+        if isinstance(checked, InterestRow):
+            parsed.append(checked)
+        else:
+            errors.append(checked)
     if errors:
         raise InvalidImport(details=errors)
     return parsed
+
+
+def _interest_row_check(number: int, cells: list[str], *, loan: Loan | None) -> InterestRow | str:
+    """One row against its loan's schedule: the row to record, or the error to report."""
+    contract, period_text, date_text, principal_text, interest_text = cells
+    if loan is None:
+        return _("Line %(n)s: unknown contract number %(c)s.") % {"n": number, "c": contract}
+    try:
+        period_number = int(period_text)
+    except ValueError:
+        return _("Line %(n)s: the period is not a whole number.") % {"n": number}
+    period = loan.periods.filter(number=period_number).first()
+    if period is None:
+        return _("Line %(n)s: contract %(c)s has no period %(p)s.") % {"n": number, "c": contract, "p": period_number}
+    try:
+        repaid_on = dt.date.fromisoformat(date_text[:10])
+    except ValueError:
+        return _("Line %(n)s: the date %(d)s is not a date (YYYY-MM-DD).") % {"n": number, "d": date_text}
+    maturity = loan.disbursed_on + relativedelta(months=loan.term_months + loan.extended_months)
+    # A late repayment of the last periods may come after maturity, within the programme's grace window.
+    grace = dt.timedelta(days=int(_rule(loan.application.rules_in_force, "late_repayment_days", 90)))
+    if not loan.disbursed_on <= repaid_on <= maturity + grace:
+        return _("Line %(n)s: the date %(d)s is outside the loan term %(start)s to %(end)s.") % {
+            "n": number,
+            "d": repaid_on,
+            "start": loan.disbursed_on,
+            "end": maturity,
+        }
+    amounts = [_amount_read(text) for text in (principal_text, interest_text)]
+    if any(a is None or not a.is_finite() for a in amounts):
+        return _("Line %(n)s: an amount is not a number.") % {"n": number}
+    if any(a < 0 for a in amounts):
+        return _("Line %(n)s: an amount is negative.") % {"n": number}
+    if amounts[0] != period.principal or amounts[1] != period.interest:
+        return _("Line %(n)s: principal %(p)s and interest %(i)s differ from the schedule (%(sp)s, %(si)s).") % {
+            "n": number,
+            "p": amounts[0],
+            "i": amounts[1],
+            "sp": period.principal,
+            "si": period.interest,
+        }
+    if period.repaid_on is not None and period.repaid_on != repaid_on:
+        return _("Line %(n)s: period %(p)s was recorded as repaid on %(d)s.") % {
+            "n": number,
+            "p": period_number,
+            "d": period.repaid_on,
+        }
+    return InterestRow(line=number, loan=loan, period=period, repaid_on=repaid_on)
+
+
+def _amount_read(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def interest_file_check(*, content: bytes, filename: str, by: User) -> list[InterestRow]:

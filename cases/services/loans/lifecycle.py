@@ -14,14 +14,14 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from cases.constants import Role, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
-from cases.models import Application, Bank, Loan, LoanPeriod, LoanRecovery, User
+from cases.models import Application, Bank, Loan, LoanPeriod, ProgrammeRules, User
 from cases.models.loan import REPAYING_LOAN_STATES, BorrowerKind, LoanState
 from cases.services.applications import staff_may
 from cases.services.audit import audit_record
 from cases.services.loans.rules import (
+    ScheduleRow,
     _cents,
     _rule,
-    compensation_compute,
     loan_cap,
     loan_eligibility_problems,
     loan_key_group,
@@ -166,6 +166,18 @@ def loan_guarantee_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
     return loan
 
 
+DISBURSEMENT_FIELDS = (
+    "disbursed_on",
+    "contract_number",
+    "principal",
+    "annual_rate",
+    "reference_rate",
+    "term_months",
+    "period_months",
+    "repayment_method",
+)
+
+
 @transaction.atomic
 def loan_disbursement_record(
     *,
@@ -184,22 +196,15 @@ def loan_disbursement_record(
     _assert_bank(by, loan)
     rules = loan.application.rules_in_force
     principal = Decimal(principal)
-    cap = loan_cap(rules=rules, borrower_kind=loan.borrower_kind)
-    if principal <= 0 or principal > min(cap, loan.qualified_amount):
-        raise DomainError(
-            _(
-                "The principal %(principal)s must be above zero and at most the qualified amount %(qualified)s and the cap %(cap)s."
-            )
-            % {"principal": principal, "qualified": loan.qualified_amount, "cap": cap}
-        )
-    term_max = int(_rule(rules, "term_months_max", 36))
-    if not 0 < term_months <= term_max:
-        raise DomainError(_("The term must be between 1 and %(max)s months.") % {"max": term_max})
-    if period_months not in (1, 3):
-        raise DomainError(_("Repayment periods are monthly or quarterly."))
     contract_number = contract_number.strip()
-    if not contract_number or Loan.objects.filter(contract_number=contract_number).exclude(pk=loan.pk).exists():
-        raise DomainError(_("The contract number is missing or already used."))
+    _disbursement_check(
+        loan,
+        rules=rules,
+        principal=principal,
+        term_months=term_months,
+        period_months=period_months,
+        contract_number=contract_number,
+    )
     rows = schedule_compute(
         principal=principal,
         annual_rate=Decimal(annual_rate),
@@ -221,17 +226,36 @@ def loan_disbursement_record(
         period_months=period_months,
         repayment_method=repayment_method,
     )
-    _save(
-        loan,
-        "disbursed_on",
-        "contract_number",
-        "principal",
-        "annual_rate",
-        "reference_rate",
-        "term_months",
-        "period_months",
-        "repayment_method",
-    )
+    _save(loan, *DISBURSEMENT_FIELDS)
+    _periods_create(loan, rows, reference_rate=reference_rate, period_months=period_months)
+    _audit(loan, by=by, action="disbursed", before=before, comment=f"{contract_number} {principal} {annual_rate} {term_months}m")
+    return loan
+
+
+def _disbursement_check(
+    loan: Loan, *, rules: ProgrammeRules, principal: Decimal, term_months: int, period_months: int, contract_number: str
+) -> None:
+    """The principal within the qualified amount and the borrower kind's cap, the term within the rules, monthly or
+    quarterly periods, and a contract number not used by another loan."""
+    cap = loan_cap(rules=rules, borrower_kind=loan.borrower_kind)
+    if principal <= 0 or principal > min(cap, loan.qualified_amount):
+        raise DomainError(
+            _(
+                "The principal %(principal)s must be above zero and at most the qualified amount %(qualified)s and the cap %(cap)s."
+            )
+            % {"principal": principal, "qualified": loan.qualified_amount, "cap": cap}
+        )
+    term_max = int(_rule(rules, "term_months_max", 36))
+    if not 0 < term_months <= term_max:
+        raise DomainError(_("The term must be between 1 and %(max)s months.") % {"max": term_max})
+    if period_months not in (1, 3):
+        raise DomainError(_("Repayment periods are monthly or quarterly."))
+    if not contract_number or Loan.objects.filter(contract_number=contract_number).exclude(pk=loan.pk).exists():
+        raise DomainError(_("The contract number is missing or already used."))
+
+
+def _periods_create(loan: Loan, rows: list[ScheduleRow], *, reference_rate: Decimal, period_months: int) -> None:
+    """The schedule's periods, each with the interest subsidy it earns if repaid on time."""
     LoanPeriod.objects.bulk_create(
         LoanPeriod(
             loan=loan,
@@ -252,8 +276,6 @@ def loan_disbursement_record(
         )
         for row in rows
     )
-    _audit(loan, by=by, action="disbursed", before=before, comment=f"{contract_number} {principal} {annual_rate} {term_months}m")
-    return loan
 
 
 # --- repayments, extension, overdue, default ----------------------------------------------------
@@ -369,53 +391,3 @@ def loan_overdue_flag(*, today: dt.date) -> int:
 def loan_outstanding(*, loan: Loan) -> Decimal:
     # Quantized: SQLite sums decimals as floats.
     return _cents(loan.periods.filter(repaid_on__isnull=True).aggregate(s=Sum("principal"))["s"] or Decimal("0"))
-
-
-@transaction.atomic
-def loan_default_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
-    loan = _lock(loan)
-    _assert_bank(by, loan)
-    before = loan.state
-    _transition(loan.declare_default, on=today, outstanding=loan_outstanding(loan=loan))
-    _save(loan, "defaulted_on", "outstanding_at_default")
-    _audit(loan, by=by, action="defaulted", before=before, comment=str(loan.outstanding_at_default))
-    return loan
-
-
-@transaction.atomic
-def loan_compensation_record(*, loan: Loan, by: User, today: dt.date) -> Loan:
-    """The guarantee fund pays the bank its share of the outstanding principal."""
-    loan = _lock(loan)
-    _assert_staff(by, "cases.approve_application", loan)
-    tiers = _rule(loan.application.rules_in_force, "compensation_tiers", [[None, "1.00"]])
-    before = loan.state
-    amount = compensation_compute(outstanding=loan.outstanding_at_default or Decimal("0"), tiers=tiers)
-    _transition(loan.compensate, on=today, amount=amount)
-    _save(loan, "compensated_on", "compensation_amount")
-    _audit(loan, by=by, action="compensated", before=before, comment=str(amount))
-    return loan
-
-
-@transaction.atomic
-def loan_recovery_payment_record(*, loan: Loan, by: User, amount: Decimal, on: dt.date, note: str = "") -> LoanRecovery:
-    loan = _lock(loan)
-    _assert_staff(by, "cases.approve_application", loan)
-    if loan.state != LoanState.COMPENSATED:
-        raise TransitionForbidden(_("Recoveries are recorded after the guarantee fund has compensated the bank."))
-    recovered = _cents(loan.recoveries.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
-    if amount <= 0 or recovered + amount > loan.compensation_amount:
-        raise DomainError(_("A recovery is above zero and never more than the compensation paid."))
-    recovery = LoanRecovery.objects.create(loan=loan, amount=amount, recovered_on=on, note=note[:200], recorded_by=by)
-    _audit(loan, by=by, action="recovery", before=loan.state, comment=str(amount))
-    return recovery
-
-
-@transaction.atomic
-def loan_closure_record(*, loan: Loan, by: User, today: dt.date, written_off: bool) -> Loan:
-    loan = _lock(loan)
-    _assert_staff(by, "cases.approve_application", loan)
-    before = loan.state
-    _transition(loan.write_off if written_off else loan.close_recovered, on=today)
-    _save(loan, "closed_on")
-    _audit(loan, by=by, action="written_off" if written_off else "recovered", before=before)
-    return loan

@@ -12,8 +12,9 @@ from cases.models import (
     User,
     VentureProject,
 )
-from cases.services.applications import application_decide, staff_may
+from cases.services.applications import staff_may
 from cases.services.locks import case_lock
+from cases.services.reviews import application_decide
 
 
 @transaction.atomic

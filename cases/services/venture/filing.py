@@ -76,6 +76,31 @@ def venture_application_create(
         graduated_on=graduated_on,
         jobs_created=jobs_created,
     )
+    _project_create(
+        application,
+        round_=round_,
+        project_title=project_title,
+        legal_representative_name=legal_representative_name,
+        legal_representative_id_number=legal_representative_id_number,
+        graduate_name=graduate_name,
+        graduate_id_number=graduate_id_number,
+        shareholders=shareholders,
+    )
+    return application
+
+
+def _project_create(
+    application: Application,
+    *,
+    round_: VentureRound,
+    project_title: str,
+    legal_representative_name: str,
+    legal_representative_id_number: str,
+    graduate_name: str,
+    graduate_id_number: str,
+    shareholders: list[dict],
+) -> VentureProject:
+    """The case's venture project and its shareholders, checked by the models; the shares add up to 100 % at most."""
     project = VentureProject(
         application=application,
         round=round_,
@@ -96,7 +121,7 @@ def venture_application_create(
         raise DomainError(_("List the shareholders; their shares of capital may not exceed 100 %."))
     project.save()
     Shareholder.objects.bulk_create(rows)
-    return application
+    return project
 
 
 def funded_before(

@@ -9,6 +9,7 @@ from viewflow.workflow.status import PROCESS
 
 from cases import services as case_services
 from cases.constants import Decision, ReviewLevel, Status
+from cases.exceptions import TransitionForbidden
 from cases.models import Application, AuditEntry, PaymentLine
 from documents.models import Document
 from tests.lifecycle import advance, filed, submitted, task_names
@@ -279,7 +280,7 @@ def test_payment_returned_then_reissued_and_never_paid_twice(programme, staff, c
     assert envelope.paid == application.approved_amount and envelope.committed == 0
 
     # a closed case can never join another batch
-    with pytest.raises(case_services.payments.TransitionForbidden):
+    with pytest.raises(TransitionForbidden):
         flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
     assert_consistent()
 

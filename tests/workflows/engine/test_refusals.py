@@ -11,11 +11,13 @@ from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, Stat
 from cases.exceptions import (
     BudgetExceeded,
     DomainError,
+    InvalidImport,
     MissingDocuments,
     PermissionDenied,
     SameMakerChecker,
     SameReviewerApproval,
     TaskAlreadyCompleted,
+    TransitionForbidden,
 )
 from cases.models import Applicant, Application, AuditEntry, BudgetEnvelope, PaymentBatch
 from cases.synthetic import citizen_id
@@ -183,14 +185,14 @@ def test_finance_officer_cannot_approve_own_batch(programme, community, staff, r
         programme=programme, applications=[application], by=staff.approver, starts_on=timezone.localdate()
     )
     # not yet through publicity: refused
-    with pytest.raises(case_services.payments.TransitionForbidden):
+    with pytest.raises(TransitionForbidden):
         flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
     payment_batch = flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
     with pytest.raises(SameMakerChecker):
         flow_services.payment_batch_approve(batch=payment_batch, by=staff.finance_maker)
     assert PaymentBatch.objects.get(pk=payment_batch.pk).status == "draft"
-    with pytest.raises(case_services.payments.TransitionForbidden):
+    with pytest.raises(TransitionForbidden):
         case_services.payment_batch_export(batch=payment_batch, by=staff.finance_maker)
 
 
@@ -208,7 +210,7 @@ def test_return_file_with_errors_imports_nothing(programme, community, staff, rn
     header, row = good.strip().split("\r\n")
     changed_amount = row.replace(f",{application.approved_amount:.2f},", ",1.00,")
     bad = "\r\n".join([header, changed_amount, row, "PL9999999999,6222,1.00,paid,,X"]) + "\r\n"
-    with translation.override("en"), pytest.raises(case_services.payments.InvalidImport) as error:
+    with translation.override("en"), pytest.raises(InvalidImport) as error:
         flow_services.payment_return_import(batch=payment_batch, by=staff.finance_maker, content=bad.encode())
     assert [str(d) for d in error.value.details] == [
         "Line 2: amount or account differs from the batch.",

@@ -346,7 +346,7 @@ def test_crash_between_writing_the_file_and_marking_lines_leaves_no_duplicate(pr
     def crash(**kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(case_services.payments, "_lines_mark_sent", crash)
+    monkeypatch.setattr(case_services.payments.batches, "_lines_mark_sent", crash)
     with pytest.raises(RuntimeError):
         case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
     left_behind = default_storage.open(f"payments/bank-files/{batch.number}.csv").read()

@@ -309,7 +309,7 @@ def test_fifty_megabyte_upload_is_refused_before_reading(portal_client, bound_us
     # given a draft, and a client that enforces CSRF like a browser does
     from django.test import Client
 
-    from workflows.portal import views
+    from workflows.portal import forms
 
     application = _file_draft(portal_client, programme, community, rng)
     before = Attachment.objects.count()
@@ -319,7 +319,7 @@ def test_fifty_megabyte_upload_is_refused_before_reading(portal_client, bound_us
     def never(*args, **kwargs):
         raise AssertionError("the body must not be parsed")
 
-    monkeypatch.setattr(views.forms, "UploadForm", never)
+    monkeypatch.setattr(forms, "UploadForm", never)
     upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024), content_type="application/pdf")
     # when 50 MB are posted (without even a CSRF token: the body is never read, so the token is never looked for)
     response = strict.post(reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload}, follow=True)

@@ -1,0 +1,229 @@
+"""Filing online: the pre-check of a programme, the steps of a draft (basics, business, documents, review) and
+submission."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import services as case_services
+from cases.constants import ApplicantCategory, AttachmentKind, Status
+from cases.exceptions import DomainError
+from cases.models import Application
+from cases.services.eligibility import eligibility_problems
+from workflows.engine import steps as flow_services
+from workflows.portal import forms, selectors
+from workflows.portal.views.common import applicant_of, error_text, portal_login_required
+
+STEPS = [
+    ("basics", gettext_lazy("Basics and account")),
+    ("business", gettext_lazy("Business")),
+    ("documents", gettext_lazy("Documents")),
+    ("review", gettext_lazy("Review and submit")),
+]
+
+
+@require_http_methods(["GET", "POST"])
+def programme_check(request, code: str):
+    programme = selectors.portal_programme(code=code)
+    form = forms.PrecheckForm(request.POST or None, programme=programme)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        probe = Application(
+            programme=programme,
+            category=data["category"],
+            business_registered_on=data.get("business_registered_on"),
+            graduated_on=data.get("graduated_on"),
+        )
+        problems = eligibility_problems(application=probe, today=timezone.localdate())
+        if data.get("received_before") == "yes":
+            problems.append(_("This subsidy is granted once per person; you have received it already."))
+        result = {"eligible": not problems, "problems": problems}
+    return render(request, "workflows/portal/check.html", {"programme": programme, "form": form, "result": result})
+
+
+def steps_context(application: Application | None, current: str) -> dict:
+    return {"steps": STEPS, "current_step": current, "application": application}
+
+
+@portal_login_required
+@require_http_methods(["GET", "POST"])
+def apply_start(request, code: str):
+    """Step 1 of a new application; saving it creates the draft."""
+    programme = selectors.portal_programme(code=code)
+    applicant = applicant_of(request.user)
+    if applicant is None:
+        messages.info(request, _("Bind your account to your real name before you apply."))
+        return redirect(f"{reverse('portal:bind')}?next={request.path}")
+    form = forms.BasicsForm(
+        request.POST or None,
+        programme=programme,
+        communities=selectors.portal_communities(),
+        initial={"bank_account_name": applicant.name},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = case_services.application_create(
+                programme=programme,
+                applicant=applicant,
+                org_unit=data["community"],
+                by=request.user,
+                category=data["category"],
+                requested_amount=data["amount"],
+                bank_name=data["bank_name"],
+                bank_account_name=data["bank_account_name"],
+                bank_account_number=data["bank_account_number"],
+            )
+        except DomainError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("Draft %(number)s saved.") % {"number": application.number})
+            return redirect("portal:step", public_id=application.public_id, step="business")
+    context = {"form": form, "programme": programme, **steps_context(None, "basics")}
+    return render(request, "workflows/portal/step_basics.html", context)
+
+
+def _draft_for(request, public_id) -> Application:
+    application = selectors.portal_case_for(user=request.user, public_id=public_id)
+    return application
+
+
+@portal_login_required
+@require_http_methods(["GET", "POST"])
+def step(request, public_id, step: str):
+    application = _draft_for(request, public_id)
+    if application.status != Status.DRAFT:
+        messages.info(request, _("This application has been submitted; it can no longer be edited."))
+        return redirect("portal:case", public_id=application.public_id)
+    handler = {"basics": _step_basics, "business": _step_business, "documents": _step_documents, "review": _step_review}
+    if step not in handler:
+        raise Http404
+    return handler[step](request, application)
+
+
+def _step_basics(request, application: Application):
+    programme = application.programme
+    form = forms.BasicsForm(
+        request.POST or None,
+        programme=programme,
+        communities=selectors.portal_communities(),
+        fixed_community=application.org_unit,
+        initial={
+            "category": application.category,
+            "requested_amount": application.requested_amount,
+            "bank_name": application.bank_name,
+            "bank_account_name": application.bank_account_name,
+            "bank_account_number": application.bank_account_number,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_services.application_draft_update(
+                application=application,
+                by=request.user,
+                category=data["category"],
+                requested_amount=data["amount"],
+                bank_name=data["bank_name"],
+                bank_account_name=data["bank_account_name"],
+                bank_account_number=data["bank_account_number"],
+            )
+        except DomainError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("portal:step", public_id=application.public_id, step="business")
+    context = {"form": form, "programme": programme, **steps_context(application, "basics")}
+    return render(request, "workflows/portal/step_basics.html", context)
+
+
+def _step_business(request, application: Application):
+    form = forms.BusinessForm(
+        request.POST or None,
+        initial={
+            "business_name": application.business_name,
+            "business_credit_code": application.business_credit_code,
+            "business_registered_on": application.business_registered_on,
+            "graduated_on": application.graduated_on,
+            "jobs_created": application.jobs_created or None,
+        },
+    )
+    if application.category != ApplicantCategory.GRADUATE:
+        del form.fields["graduated_on"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.application_draft_update(application=application, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("portal:step", public_id=application.public_id, step="documents")
+    context = {"form": form, "programme": application.programme, **steps_context(application, "business")}
+    return render(request, "workflows/portal/step_business.html", context)
+
+
+def document_rows(application: Application, kinds: list[str]) -> list[dict]:
+    present: dict[str, list] = {}
+    for attachment in application.attachments.all():
+        present.setdefault(attachment.kind, []).append(attachment)
+    return [
+        {"kind": kind, "label": AttachmentKind(kind).label, "files": present.get(kind, [])}
+        for kind in kinds
+        if kind in AttachmentKind.values
+    ]
+
+
+def _step_documents(request, application: Application):
+    rows = document_rows(application, application.rules_in_force.required_documents)
+    complete = all(row["files"] for row in rows)
+    context = {"rows": rows, "complete": complete, "programme": application.programme, **steps_context(application, "documents")}
+    return render(request, "workflows/portal/step_documents.html", context)
+
+
+def _step_review(request, application: Application):
+    form = forms.DeclarationForm()
+    missing = case_services.missing_documents(application=application)
+    context = {
+        "form": form,
+        "missing": [AttachmentKind(k).label for k in missing],
+        "rows": document_rows(application, application.rules_in_force.required_documents),
+        "programme": application.programme,
+        **steps_context(application, "review"),
+    }
+    return render(request, "workflows/portal/step_review.html", context)
+
+
+@portal_login_required
+@require_POST
+def submit(request, public_id):
+    application = selectors.portal_case_for(user=request.user, public_id=public_id)
+    if application.status != Status.DRAFT:
+        messages.info(request, _("This application has already been submitted; nothing was changed."))
+        return redirect("portal:case", public_id=application.public_id)
+    form = forms.DeclarationForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "form": form,
+            "missing": [AttachmentKind(k).label for k in case_services.missing_documents(application=application)],
+            "rows": document_rows(application, application.rules_in_force.required_documents),
+            "programme": application.programme,
+            **steps_context(application, "review"),
+        }
+        return render(request, "workflows/portal/step_review.html", context, status=400)
+    try:
+        flow_services.case_submit(application=application, by=request.user)
+    except DomainError as error:
+        application.refresh_from_db()
+        if application.status != Status.DRAFT:
+            messages.info(request, _("This application has already been submitted; nothing was changed."))
+            return redirect("portal:case", public_id=application.public_id)
+        messages.error(request, error_text(error))
+        return redirect("portal:step", public_id=application.public_id, step="review")
+    messages.success(request, _("Application %(number)s submitted.") % {"number": application.number})
+    return redirect("portal:case", public_id=application.public_id)
