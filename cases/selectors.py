@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 
 from cases.constants import Role, Status, UnitLevel
+from cases.crypto import lookup_digest
 from cases.models import Application, AuditEntry, OrgUnit, Programme, User
 
 
@@ -82,7 +83,8 @@ def applications_search_for_user(
         cases = cases.filter(
             Q(number__icontains=text)
             | Q(applicant__name__icontains=text)
-            | Q(applicant__id_number=text.upper())
+            | Q(applicant__id_number_digest=lookup_digest(text))
+            | Q(bank_account_number_digest=lookup_digest(text))
             | Q(applicant__credit_code=text.upper())
         )
     if status:
