@@ -367,3 +367,18 @@ def test_on_postgresql_a_venture_and_a_start_up_run_leave_no_plain_number(db):
     numbers |= {line.account_number for line in PaymentLine.objects.all()}
     assert len(numbers) > 20
     assert {n: rows_holding(n) for n in sorted(numbers) if rows_holding(n)} == {}
+
+
+def test_a_citizen_id_typed_as_a_login_name_is_recorded_as_its_keyed_hash_and_still_counts(db, settings):
+    # given a person who types their citizen ID into the login box, wrongly, up to the limit
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for typed in (KNOWN_ID, KNOWN_ID.lower(), f"{KNOWN_ID[:6]} {KNOWN_ID[6:]}"):
+        case_services.login_failure_record(username=typed, address="203.0.113.5")
+    # then that login name is locked, whichever way it is written
+    assert case_services.login_lock_find(username=KNOWN_ID, address="198.51.100.7") is not None
+    # and no access event holds the number
+    assert rows_holding(KNOWN_ID) == []
+    assert rows_holding(KNOWN_ID[:17]) == []
+    # while an ordinary login name is kept as typed
+    case_services.login_failure_record(username="13500000001", address="203.0.113.5")
+    assert ("cases_accessevent", "username") in rows_holding("13500000001")
