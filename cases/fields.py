@@ -99,3 +99,19 @@ class LookupDigestField(models.CharField):
         value = crypto.lookup_digest(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class DigestsFollowSaves:
+    """A save that names an encrypted number in update_fields writes its digest too (mixed into the models that
+    carry a LookupDigestField)."""
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            named = set(update_fields)
+            digests = [
+                f.name
+                for f in self._meta.concrete_fields
+                if isinstance(f, LookupDigestField) and f.source in named and f.name not in named
+            ]
+            update_fields = [*update_fields, *digests]
+        return super().save(*args, update_fields=update_fields, **kwargs)

@@ -3,12 +3,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import ApplicantKind
-from cases.fields import EncryptedCharField, LookupDigestField
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.identifiers import validate_citizen_id, validate_credit_code
 from cases.validators import validate_name
 
 
-class Applicant(models.Model):
+class Applicant(DigestsFollowSaves, models.Model):
     """A person (citizen ID number) or an enterprise (unified social credit code)."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ApplicantKind.choices)

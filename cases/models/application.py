@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Status
-from cases.fields import EncryptedCharField, LookupDigestField
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.validators import validate_name
 
 REVIEWABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.TOWN_REVIEWED, Status.DISTRICT_REVIEWED]
@@ -27,7 +27,7 @@ def _resubmit_target(instance: "Application") -> str:
     return instance.waiting_status_for(instance.returned_from)
 
 
-class Application(FSMModelMixin, models.Model):
+class Application(DigestsFollowSaves, FSMModelMixin, models.Model):
     """The case. Its legal status changes only through the transitions below, called by cases.services."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

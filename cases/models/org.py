@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import Role, UnitLevel
-from cases.fields import EncryptedCharField, LookupDigestField
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.validators import validate_name
 
 
@@ -48,7 +48,7 @@ class OrgUnit(models.Model):
         return unit
 
 
-class User(AbstractUser):
+class User(DigestsFollowSaves, AbstractUser):
     """A staff member belongs to one org unit and acts on cases in it and below."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)

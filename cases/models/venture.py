@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.fields import EncryptedCharField, EncryptedJSONField, LookupDigestField
+from cases.fields import DigestsFollowSaves, EncryptedCharField, EncryptedJSONField, LookupDigestField
 from cases.identifiers import validate_citizen_id, validate_credit_code
 from cases.validators import validate_name
 
@@ -57,7 +57,7 @@ class VentureRound(models.Model):
         return f"{self.programme.code} {self.code}"
 
 
-class VentureProject(models.Model):
+class VentureProject(DigestsFollowSaves, models.Model):
     """The venture part of one case: the enterprise's graduate, its legal representative, the round, the panel result
     and the award decision."""
 
@@ -105,7 +105,7 @@ class VentureProject(models.Model):
         return self.mean_score is not None
 
 
-class Shareholder(models.Model):
+class Shareholder(DigestsFollowSaves, models.Model):
     """A holder of the enterprise's registered capital: a person (citizen ID) or an enterprise (credit code)."""
 
     project = models.ForeignKey(VentureProject, models.CASCADE, related_name="shareholders")
@@ -130,7 +130,7 @@ class Shareholder(models.Model):
         ]
 
 
-class Expert(models.Model):
+class Expert(DigestsFollowSaves, models.Model):
     """A member of the expert pool (a staff user with role `expert`) and what they declared."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="expert")

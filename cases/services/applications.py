@@ -489,7 +489,7 @@ def user_real_name_bind(*, user: User, name: str, id_number: str = "", credit_co
     if credit_code and User.objects.filter(credit_code=credit_code).exclude(pk=user.pk).exists():
         raise DomainError(_("This credit code is already bound to another account."))
     user.real_name, user.id_number, user.credit_code = name, id_number, credit_code
-    user.save(update_fields=["real_name", "id_number", "id_number_digest", "credit_code"])
+    user.save(update_fields=["real_name", "id_number", "credit_code"])
     if id_number and not Applicant.objects.filter(id_number_digest=lookup_digest(id_number)).exists():
         applicant_person_get_or_create(name=name, id_number=id_number, mobile=user.mobile, email=user.email, user=user)
     if credit_code and not Applicant.objects.filter(credit_code=credit_code).exists():

@@ -461,7 +461,7 @@ def bank_account_correct(
         account_name=account_name,
         account_number=account_number.replace(" ", ""),
     )
-    _save(application, "bank_name", "bank_account_name", "bank_account_number", "bank_account_number_digest")
+    _save(application, "bank_name", "bank_account_name", "bank_account_number")
     audit_record(application=application, by=by, action="bank_account_corrected", from_status=before)
     return application
 

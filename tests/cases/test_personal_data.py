@@ -382,3 +382,14 @@ def test_a_citizen_id_typed_as_a_login_name_is_recorded_as_its_keyed_hash_and_st
     # while an ordinary login name is kept as typed
     case_services.login_failure_record(username="13500000001", address="203.0.113.5")
     assert ("cases_accessevent", "username") in rows_holding("13500000001")
+
+
+def test_a_changed_number_is_found_by_its_new_digest_only(programme, community, rng, run_on_commit):
+    # given a draft, and then its account number changed by a save that names the number alone
+    application, applicant_user = run_on_commit(simulation.file_draft, rng=rng, programme=programme, community=community)
+    old = application.bank_account_number
+    case_services.application_draft_update(application=application, by=applicant_user, bank_account_number=KNOWN_ACCOUNT)
+    # then the digest followed: the new number finds the case, the old one no longer does
+    assert list(Application.objects.filter(bank_account_number_digest=lookup_digest(KNOWN_ACCOUNT))) == [application]
+    assert not Application.objects.filter(bank_account_number_digest=lookup_digest(old)).exists()
+    assert Application.objects.get(pk=application.pk).bank_account_number == KNOWN_ACCOUNT
