@@ -75,7 +75,8 @@ def applications_search_for_user(
     """One page of the user's cases, newest first, by keyset (id < after_id), never OFFSET.
 
     Returns up to limit + 1 rows: the caller shows `limit` and knows a next page exists when it got more.
-    `text` matches the case number, the applicant's name, or the exact citizen ID / credit code.
+    `text` matches the case number, the applicant's name, or the full citizen ID, account number (through their
+    digests) or credit code.
     """
     cases = applications_for_user(user=user)
     text = text.strip()

@@ -35,21 +35,22 @@ def _staff_only(user) -> None:
         raise PermissionDenied
 
 
-def _case_detail(request, public_id, *, revealed: dict[str, str] | None = None):
+def _case_page(request, public_id, *, reveal: str | None = None):
+    """The staff case page; with `reveal` (a key of cases.services.REVEALABLE), that number in full, once."""
     _staff_only(request.user)  # applicants follow their cases in the portal
     application = applications_for_user(user=request.user).filter(public_id=public_id).first()
     if application is None:
         raise Http404
-    if revealed is None and request.method == "POST":
-        what = request.POST.get("reveal", "")
-        revealed = {what: case_services.personal_number_reveal(application=application, by=request.user, what=what)}
+    revealed = {}
+    if reveal is not None:
+        revealed[reveal] = case_services.personal_number_reveal(application=application, by=request.user, what=reveal)
     return render(
         request,
         "workflows/case_detail.html",
         {
             "case": application,
             "applicant": application.applicant,
-            "revealed": revealed or {},
+            "revealed": revealed,
             "may_reveal": case_services.personal_number_may_reveal(user=request.user, application=application),
             "timeline": application_timeline(application=application),
             "documents": application.documents.order_by("issued_at"),
@@ -61,15 +62,15 @@ def _case_detail(request, public_id, *, revealed: dict[str, str] | None = None):
 
 @login_required
 def case_detail(request, public_id):
-    return _case_detail(request, public_id, revealed={})
+    return _case_page(request, public_id)
 
 
 @never_cache
 @login_required
 @require_POST
 def case_reveal(request, public_id):
-    """One full number, read once: an audit row per reveal, the page not kept by any cache."""
-    return _case_detail(request, public_id)
+    """One full number, read once: an audit row per reveal, the page kept by no cache."""
+    return _case_page(request, public_id, reveal=request.POST.get("reveal", ""))
 
 
 @never_cache
