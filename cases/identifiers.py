@@ -49,6 +49,11 @@ def mask_citizen_id(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:]
 
 
+def mask_account_number(value: str) -> str:
+    """************1234: the last four digits kept."""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
 def mask_name(value: str) -> str:
     if not value:
         return value

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 
 from cases.constants import Role, Status, UnitLevel
+from cases.crypto import lookup_digest
 from cases.models import Application, AuditEntry, OrgUnit, Programme, User
 
 
@@ -74,7 +75,8 @@ def applications_search_for_user(
     """One page of the user's cases, newest first, by keyset (id < after_id), never OFFSET.
 
     Returns up to limit + 1 rows: the caller shows `limit` and knows a next page exists when it got more.
-    `text` matches the case number, the applicant's name, or the exact citizen ID / credit code.
+    `text` matches the case number, the applicant's name, or the full citizen ID, account number (through their
+    digests) or credit code.
     """
     cases = applications_for_user(user=user)
     text = text.strip()
@@ -82,7 +84,8 @@ def applications_search_for_user(
         cases = cases.filter(
             Q(number__icontains=text)
             | Q(applicant__name__icontains=text)
-            | Q(applicant__id_number=text.upper())
+            | Q(applicant__id_number_digest=lookup_digest(text))
+            | Q(bank_account_number_digest=lookup_digest(text))
             | Q(applicant__credit_code=text.upper())
         )
     if status:

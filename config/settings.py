@@ -4,6 +4,10 @@ The embedded default needs no services: a SQLite file, tasks run in-process,
 documents on local disk. Scale-out sets DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import base64
+import binascii
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -28,6 +32,38 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "embedded-development-key-not-for-production"  # noqa: S105 - DEBUG only
+
+
+def personal_data_key(text: str, name: str) -> bytes:
+    """One 256-bit key, written as base64 (docs/operations.md, "Personal data keys")."""
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name}: a key is not valid base64.") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name}: a key must decode to 32 bytes, not {len(key)}.")
+    return key
+
+
+# Citizen ID and bank account numbers are stored encrypted (AES-256-GCM) under the first of PERSONAL_DATA_KEYS;
+# every key in the list decrypts, so a new key goes first and the old one stays until `rotate_personal_data_key`
+# has re-encrypted every value. PERSONAL_DATA_LOOKUP_KEY keys the hash by which a number is looked up.
+# The embedded default derives both from SECRET_KEY; production refuses to start without them.
+if env("PERSONAL_DATA_KEYS").strip():
+    PERSONAL_DATA_KEYS = [personal_data_key(k, "PERSONAL_DATA_KEYS") for k in env("PERSONAL_DATA_KEYS").split(",") if k.strip()]
+elif DEBUG:
+    PERSONAL_DATA_KEYS = [hmac.digest(SECRET_KEY.encode(), b"personal-data-encryption", hashlib.sha256)]
+else:
+    raise ImproperlyConfigured("PERSONAL_DATA_KEYS must be set when DJANGO_DEBUG is off (see .env.example).")
+if env("PERSONAL_DATA_LOOKUP_KEY").strip():
+    PERSONAL_DATA_LOOKUP_KEY = personal_data_key(env("PERSONAL_DATA_LOOKUP_KEY"), "PERSONAL_DATA_LOOKUP_KEY")
+elif DEBUG:
+    PERSONAL_DATA_LOOKUP_KEY = hmac.digest(SECRET_KEY.encode(), b"personal-data-lookup", hashlib.sha256)
+else:
+    raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must be set when DJANGO_DEBUG is off (see .env.example).")
+if PERSONAL_DATA_LOOKUP_KEY in PERSONAL_DATA_KEYS:
+    raise ImproperlyConfigured("PERSONAL_DATA_LOOKUP_KEY must differ from every key in PERSONAL_DATA_KEYS.")
+
 
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o]

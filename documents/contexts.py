@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases import calendar
 from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
-from cases.identifiers import mask_citizen_id
+from cases.identifiers import mask_account_number, mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
 from cases.services.loans import loan_document_context
@@ -15,7 +15,7 @@ from documents.venture import venture_document_context
 
 
 def masked_bank(number: str) -> str:
-    return "*" * max(len(number) - 4, 0) + number[-4:]
+    return mask_account_number(number)
 
 
 def case_context(application: Application) -> dict:
@@ -129,7 +129,7 @@ def payment_list_context(batch: PaymentBatch) -> dict:
         {
             "payee": line.payee_name,
             "bank": line.bank_name,
-            "account": line.account_number,
+            "account": masked_bank(line.account_number),
             "number": line.application.number,
             "amount": f"{line.amount:,.2f}",
         }

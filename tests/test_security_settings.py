@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment check, and every page carries the Content-Security-Policy."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -20,7 +21,7 @@ POLICY = (
 
 
 def example_environment() -> dict[str, str]:
-    """.env.example as a service manager reads it, with the one secret it leaves empty generated."""
+    """.env.example as a service manager reads it, with the secrets it leaves empty generated."""
     values = {}
     for line in (settings.BASE_DIR / ".env.example").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
@@ -28,6 +29,9 @@ def example_environment() -> dict[str, str]:
             values[name.strip()] = value
     assert values["DJANGO_SECRET_KEY"] == "", "the example ships no secret"
     values["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    assert values["PERSONAL_DATA_KEYS"] == values["PERSONAL_DATA_LOOKUP_KEY"] == ""
+    values["PERSONAL_DATA_KEYS"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    values["PERSONAL_DATA_LOOKUP_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
     return values
 
 

@@ -3,18 +3,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import ApplicantKind
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.identifiers import validate_citizen_id, validate_credit_code
 from cases.validators import validate_name
 
 
-class Applicant(models.Model):
+class Applicant(DigestsFollowSaves, models.Model):
     """A person (citizen ID number) or an enterprise (unified social credit code)."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ApplicantKind.choices)
     name = models.CharField(_("name"), max_length=200, validators=[validate_name])
-    id_number = models.CharField(
-        _("citizen ID number"), max_length=18, null=True, blank=True, unique=True, validators=[validate_citizen_id]
-    )
+    id_number = EncryptedCharField(_("citizen ID number"), max_length=18, null=True, blank=True, validators=[validate_citizen_id])
+    id_number_digest = LookupDigestField(source="id_number", unique=True)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, null=True, blank=True, unique=True, validators=[validate_credit_code]
     )

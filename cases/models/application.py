@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Status
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.validators import validate_name
 
 REVIEWABLE = [Status.SUBMITTED, Status.ACCEPTED, Status.TOWN_REVIEWED, Status.DISTRICT_REVIEWED]
@@ -26,7 +27,7 @@ def _resubmit_target(instance: "Application") -> str:
     return instance.waiting_status_for(instance.returned_from)
 
 
-class Application(FSMModelMixin, models.Model):
+class Application(DigestsFollowSaves, FSMModelMixin, models.Model):
     """The case. Its legal status changes only through the transitions below, called by cases.services."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -54,7 +55,8 @@ class Application(FSMModelMixin, models.Model):
     approved_amount = models.DecimalField(_("approved amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, validators=[validate_name])
     bank_account_name = models.CharField(_("account holder"), max_length=200, validators=[validate_name])
-    bank_account_number = models.CharField(_("account number"), max_length=32)
+    bank_account_number = EncryptedCharField(_("account number"), max_length=32)
+    bank_account_number_digest = LookupDigestField(source="bank_account_number", db_index=True)
 
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     returned_from = models.CharField(_("returned from level"), max_length=16, choices=ReviewLevel.choices, blank=True)
@@ -105,6 +107,7 @@ class Application(FSMModelMixin, models.Model):
             ("prepare_payment", _("Can prepare payment batches")),
             ("approve_payment", _("Can approve payment batches")),
             ("view_statistics", _("Can read statistics")),
+            ("reveal_personal_data", _("Can reveal a full citizen ID or account number (audited)")),
         ]
 
     def __str__(self) -> str:

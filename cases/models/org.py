@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.constants import Role, UnitLevel
+from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 from cases.validators import validate_name
 
 
@@ -47,7 +48,7 @@ class OrgUnit(models.Model):
         return unit
 
 
-class User(AbstractUser):
+class User(DigestsFollowSaves, AbstractUser):
     """A staff member belongs to one org unit and acts on cases in it and below."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
@@ -55,7 +56,8 @@ class User(AbstractUser):
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
     # Real-name binding of a portal account (实名认证): a citizen ID number, or a credit code for an enterprise contact.
     real_name = models.CharField(_("real name"), max_length=200, blank=True, validators=[validate_name])
-    id_number = models.CharField(_("citizen ID number"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("citizen ID number"), max_length=18, blank=True)
+    id_number_digest = LookupDigestField(source="id_number", unique=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
     class Meta:
@@ -65,9 +67,6 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role=Role.APPLICANT) | models.Q(org_unit__isnull=False),
                 name="user_staff_has_org_unit",
-            ),
-            models.UniqueConstraint(
-                fields=["id_number"], condition=~models.Q(id_number=""), name="user_one_account_per_id_number"
             ),
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~models.Q(credit_code=""), name="user_one_account_per_credit_code"

@@ -8,6 +8,7 @@ from cases.constants import (
     PaymentBatchStatus,
     PaymentLineStatus,
 )
+from cases.fields import EncryptedCharField
 
 
 class BankFileLayout(models.Model):
@@ -103,7 +104,7 @@ class PaymentLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     payee_name = models.CharField(max_length=200)
     bank_name = models.CharField(max_length=100)
-    account_number = models.CharField(max_length=32)
+    account_number = EncryptedCharField(max_length=32)
     status = models.CharField(max_length=16, choices=PaymentLineStatus.choices, default=PaymentLineStatus.PENDING)
     bank_reference = models.CharField(max_length=64, blank=True)
     return_reason = models.CharField(max_length=200, blank=True)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.fields import DigestsFollowSaves, EncryptedCharField, EncryptedJSONField, LookupDigestField
 from cases.identifiers import validate_citizen_id, validate_credit_code
 from cases.validators import validate_name
 
@@ -56,7 +57,7 @@ class VentureRound(models.Model):
         return f"{self.programme.code} {self.code}"
 
 
-class VentureProject(models.Model):
+class VentureProject(DigestsFollowSaves, models.Model):
     """The venture part of one case: the enterprise's graduate, its legal representative, the round, the panel result
     and the award decision."""
 
@@ -64,11 +65,13 @@ class VentureProject(models.Model):
     round = models.ForeignKey(VentureRound, models.PROTECT, related_name="projects")
     project_title = models.CharField(_("project title"), max_length=200, validators=[validate_name])
     legal_representative_name = models.CharField(_("legal representative"), max_length=100, validators=[validate_name])
-    legal_representative_id_number = models.CharField(
-        _("legal representative's citizen ID number"), max_length=18, validators=[validate_citizen_id], db_index=True
+    legal_representative_id_number = EncryptedCharField(
+        _("legal representative's citizen ID number"), max_length=18, validators=[validate_citizen_id]
     )
+    legal_representative_id_number_digest = LookupDigestField(source="legal_representative_id_number", db_index=True)
     graduate_name = models.CharField(_("graduate"), max_length=100, validators=[validate_name])
-    graduate_id_number = models.CharField(_("graduate's citizen ID number"), max_length=18, validators=[validate_citizen_id])
+    graduate_id_number = EncryptedCharField(_("graduate's citizen ID number"), max_length=18, validators=[validate_citizen_id])
+    graduate_id_number_digest = LookupDigestField(source="graduate_id_number", db_index=True)
     # Filled when the panel closes.
     mean_score = models.DecimalField(_("mean score"), max_digits=6, decimal_places=2, null=True, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), null=True, blank=True)
@@ -102,12 +105,13 @@ class VentureProject(models.Model):
         return self.mean_score is not None
 
 
-class Shareholder(models.Model):
+class Shareholder(DigestsFollowSaves, models.Model):
     """A holder of the enterprise's registered capital: a person (citizen ID) or an enterprise (credit code)."""
 
     project = models.ForeignKey(VentureProject, models.CASCADE, related_name="shareholders")
     name = models.CharField(_("name"), max_length=200, validators=[validate_name])
-    id_number = models.CharField(_("citizen ID number"), max_length=18, blank=True, validators=[validate_citizen_id])
+    id_number = EncryptedCharField(_("citizen ID number"), max_length=18, blank=True, validators=[validate_citizen_id])
+    id_number_digest = LookupDigestField(source="id_number", db_index=True)
     credit_code = models.CharField(_("credit code"), max_length=18, blank=True, validators=[validate_credit_code])
     capital_percent = models.DecimalField(_("share of capital (%)"), max_digits=5, decimal_places=2)
     is_graduate = models.BooleanField(_("graduate within the programme's years"), default=False)
@@ -126,15 +130,16 @@ class Shareholder(models.Model):
         ]
 
 
-class Expert(models.Model):
+class Expert(DigestsFollowSaves, models.Model):
     """A member of the expert pool (a staff user with role `expert`) and what they declared."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="expert")
-    id_number = models.CharField(_("citizen ID number"), max_length=18, validators=[validate_citizen_id], unique=True)
+    id_number = EncryptedCharField(_("citizen ID number"), max_length=18, validators=[validate_citizen_id])
+    id_number_digest = LookupDigestField(source="id_number", unique=True)
     fields_of_expertise = models.JSONField(_("fields of expertise"), default=list, blank=True)
     # Declared affiliations: enterprises by credit code, relatives by name and citizen ID number.
     affiliated_credit_codes = models.JSONField(_("affiliated enterprises (credit codes)"), default=list, blank=True)
-    relatives = models.JSONField(_("relatives"), default=list, blank=True, help_text='[{"name": "...", "id_number": "..."}]')
+    relatives = EncryptedJSONField(_("relatives"), default=list, blank=True, help_text='[{"name": "...", "id_number": "..."}]')
     active = models.BooleanField(_("in the pool"), default=True)
 
     class Meta:

@@ -59,6 +59,7 @@ from .payments import (
     return_file_seen,
     validate_bank_account,
 )
+from .personal_data import REVEALABLE, personal_number_may_reveal, personal_number_reveal
 from .programmes import programme_create, programme_rules_change, programme_rules_validate
 from .publicity import (
     objection_decide,

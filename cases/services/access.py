@@ -11,6 +11,7 @@ clear it by signing in to an account of their own between guesses."""
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.constants import Role
+from cases.crypto import lookup_digest
 from cases.exceptions import DomainError, PermissionDenied
 from cases.models import AccessEvent, OtpEnrolmentCode, User
 
@@ -29,8 +31,16 @@ Kind, Scope = AccessEvent.Kind, AccessEvent.Scope
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the telephone
 
 
+# A login name that is a citizen ID or a long digit string (an account number typed in the wrong box) is recorded
+# as its keyed hash: the access events never hold a personal number, and the same name still counts as one.
+_PERSONAL_NUMBER = re.compile(r"\d{15,}|\d{17}[xX]")
+
+
 def login_name(username: str | None) -> str:
-    return (username or "").strip().lower()[:150]
+    name = (username or "").strip().lower()[:150]
+    if _PERSONAL_NUMBER.fullmatch(name.replace(" ", "")):
+        return "#" + (lookup_digest(name) or "")[:40]
+    return name
 
 
 def _subject(scope: str, subject: str) -> Q:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cases.constants import ApplicantKind, Role
+from cases.crypto import lookup_digest
 from cases.exceptions import DomainError, PermissionDenied
 from cases.models import Applicant, Application, User
 from cases.services.audit import audit_record
@@ -17,7 +18,7 @@ def applicant_person_get_or_create(
     *, name: str, id_number: str, mobile: str = "", email: str = "", user: User | None = None
 ) -> Applicant:
     id_number = id_number.strip().upper()
-    existing = Applicant.objects.filter(id_number=id_number).first()
+    existing = Applicant.objects.filter(id_number_digest=lookup_digest(id_number)).first()
     if existing:
         return existing
     applicant = Applicant(kind=ApplicantKind.PERSON, name=name, id_number=id_number, mobile=mobile, email=email, user=user)
@@ -103,13 +104,13 @@ def user_real_name_bind(*, user: User, name: str, id_number: str = "", credit_co
             validate_credit_code(credit_code)
     except ValidationError as error:
         raise DomainError(error.messages[0]) from error
-    if id_number and User.objects.filter(id_number=id_number).exclude(pk=user.pk).exists():
+    if id_number and User.objects.filter(id_number_digest=lookup_digest(id_number)).exclude(pk=user.pk).exists():
         raise DomainError(_("This citizen ID number is already bound to another account."))
     if credit_code and User.objects.filter(credit_code=credit_code).exclude(pk=user.pk).exists():
         raise DomainError(_("This credit code is already bound to another account."))
     user.real_name, user.id_number, user.credit_code = name, id_number, credit_code
     user.save(update_fields=["real_name", "id_number", "credit_code"])
-    if id_number and not Applicant.objects.filter(id_number=id_number).exists():
+    if id_number and not Applicant.objects.filter(id_number_digest=lookup_digest(id_number)).exists():
         applicant_person_get_or_create(name=name, id_number=id_number, mobile=user.mobile, email=user.email, user=user)
     if credit_code and not Applicant.objects.filter(credit_code=credit_code).exists():
         applicant_enterprise_get_or_create(name=name, credit_code=credit_code, mobile=user.mobile, email=user.email, user=user)

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from cases.constants import Status
+from cases.crypto import lookup_digest
 from cases.exceptions import EntitlementConflict, IneligibleApplication
 from cases.models import Application
 
@@ -39,7 +40,7 @@ def entitlement_conflicts(*, application: Application) -> list[Application]:
     applicant = application.applicant
     same_holder = Application.objects.filter(programme=application.programme).exclude(pk=application.pk)
     if applicant.id_number:
-        same_holder = same_holder.filter(applicant__id_number=applicant.id_number)
+        same_holder = same_holder.filter(applicant__id_number_digest=lookup_digest(applicant.id_number))
     else:
         same_holder = same_holder.filter(applicant__credit_code=applicant.credit_code)
     return list(same_holder.exclude(status__in=NOT_COUNTING).order_by("id"))

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from cases import synthetic
+from cases.crypto import lookup_digest
 from cases.models import Applicant, Expert, User, VentureProject
 from workflows.models import SimulationCounter
 
@@ -38,11 +39,12 @@ def counter_next(key: str) -> int:
 
 
 def _citizen_id_taken(number: str) -> bool:
+    digest = lookup_digest(number)
     return (
-        Applicant.objects.filter(id_number=number).exists()
-        or User.objects.filter(id_number=number).exists()
-        or Expert.objects.filter(id_number=number).exists()
-        or VentureProject.objects.filter(legal_representative_id_number=number).exists()
+        Applicant.objects.filter(id_number_digest=digest).exists()
+        or User.objects.filter(id_number_digest=digest).exists()
+        or Expert.objects.filter(id_number_digest=digest).exists()
+        or VentureProject.objects.filter(legal_representative_id_number_digest=digest).exists()
     )
 
 

@@ -5,6 +5,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from cases.identifiers import mask_account_number
 from cases.models import PaymentBatch
 from workflows.finance.selectors import batch_lines, batch_reconciliation
 
@@ -43,7 +44,7 @@ def reconciliation_xlsx(*, batch: PaymentBatch) -> bytes:
                 line.key,
                 line.application.number,
                 line.payee_name,
-                line.account_number,
+                mask_account_number(line.account_number),
                 line.amount,
                 line.get_status_display(),
                 line.bank_reference,

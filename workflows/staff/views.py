@@ -11,8 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import services as case_services
 from cases.constants import Role
 from cases.selectors import (
     SEARCH_PAGE_SIZE,
@@ -33,17 +35,23 @@ def _staff_only(user) -> None:
         raise PermissionDenied
 
 
-@login_required
-def case_detail(request, public_id):
+def _case_page(request, public_id, *, reveal: str | None = None):
+    """The staff case page; with `reveal` (a key of cases.services.REVEALABLE), that number in full, once."""
     _staff_only(request.user)  # applicants follow their cases in the portal
     application = applications_for_user(user=request.user).filter(public_id=public_id).first()
     if application is None:
         raise Http404
+    revealed = {}
+    if reveal is not None:
+        revealed[reveal] = case_services.personal_number_reveal(application=application, by=request.user, what=reveal)
     return render(
         request,
         "workflows/case_detail.html",
         {
             "case": application,
+            "applicant": application.applicant,
+            "revealed": revealed,
+            "may_reveal": case_services.personal_number_may_reveal(user=request.user, application=application),
             "timeline": application_timeline(application=application),
             "documents": application.documents.order_by("issued_at"),
             "attachments": application.attachments.all(),
@@ -53,19 +61,40 @@ def case_detail(request, public_id):
 
 
 @login_required
+def case_detail(request, public_id):
+    return _case_page(request, public_id)
+
+
+@never_cache
+@login_required
+@require_POST
+def case_reveal(request, public_id):
+    """One full number, read once: an audit row per reveal, the page kept by no cache."""
+    return _case_page(request, public_id, reveal=request.POST.get("reveal", ""))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request):
-    """The user's cases, newest first, paged by keyset (?after=<id>), never by OFFSET."""
+    """The user's cases, newest first, paged by keyset (after=<id>), never by OFFSET.
+
+    The search text is posted, never put in the address: it may be a citizen ID or account number. A search for a
+    status only stays a plain link."""
     _staff_only(request.user)
-    form = CaseSearchForm(request.GET or None)
+    form = CaseSearchForm((request.POST if request.method == "POST" else request.GET) or None)
     data = form.cleaned_data if form.is_valid() else {}
     rows = applications_search_for_user(
         user=request.user, text=data.get("q", ""), status=data.get("status", ""), after_id=data.get("after")
     )
     cases, more = rows[:SEARCH_PAGE_SIZE], len(rows) > SEARCH_PAGE_SIZE
-    next_url = None
-    if more:
-        next_url = "?" + urlencode({"q": data.get("q", ""), "status": data.get("status", ""), "after": cases[-1].pk})
-    return render(request, "workflows/case_list.html", {"form": form, "cases": cases, "next_url": next_url})
+    next_url = next_post = None
+    if more and data.get("q"):
+        next_post = {"q": data["q"], "status": data.get("status", ""), "after": cases[-1].pk}
+    elif more:
+        next_url = "?" + urlencode({"status": data.get("status", ""), "after": cases[-1].pk})
+    context = {"form": form, "cases": cases, "next_url": next_url, "next_post": next_post}
+    return render(request, "workflows/case_list.html", context)
 
 
 @login_required

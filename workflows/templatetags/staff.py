@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from cases.constants import Status
+from cases.identifiers import mask_account_number, mask_citizen_id
 from cases.money import format_yuan
 
 register = template.Library()
@@ -21,3 +22,15 @@ def status_label(value: str) -> str:
         return str(Status(value).label)
     except ValueError:
         return value or ""
+
+
+@register.filter
+def masked_id(value: str | None) -> str:
+    """A citizen ID number as pages show it: region and check digit only."""
+    return mask_citizen_id(value) if value else ""
+
+
+@register.filter
+def masked_account(value: str | None) -> str:
+    """A bank account number as pages show it: the last four digits only."""
+    return mask_account_number(value) if value else ""

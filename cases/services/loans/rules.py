@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from cases.crypto import lookup_digest
 from cases.exceptions import DomainError
 from cases.models import Application, Loan, ProgrammeRules
 from cases.models.loan import BorrowerKind, LoanState, RepaymentMethod
@@ -53,7 +54,7 @@ def loan_eligibility_problems(*, application: Application, borrower_kind: str, a
         applicant = application.applicant
         earlier = Loan.objects.exclude(application=application).exclude(state__in=NOT_COUNTING_FOR_MAX_LOANS)
         if applicant.id_number:
-            earlier = earlier.filter(application__applicant__id_number=applicant.id_number)
+            earlier = earlier.filter(application__applicant__id_number_digest=lookup_digest(applicant.id_number))
         else:
             earlier = earlier.filter(application__applicant__credit_code=applicant.credit_code)
         if earlier.count() >= int(max_loans):

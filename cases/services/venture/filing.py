@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cases.crypto import lookup_digest
 from cases.exceptions import DomainError, EntitlementConflict, IneligibleApplication, TransitionForbidden
 from cases.models import (
     Applicant,
@@ -129,11 +130,12 @@ def funded_before(
 ) -> list[Application]:
     """Earlier cases of this programme for the same enterprise (credit code) or the same graduate or legal
     representative (citizen ID number) that were not withdrawn or refused (drafts do not count)."""
+    digests = {lookup_digest(number) for number in id_numbers if number}
     same = (
         Q(applicant__credit_code__in=credit_codes)
         | Q(business_credit_code__in=credit_codes)
-        | Q(venture__legal_representative_id_number__in=id_numbers)
-        | Q(venture__graduate_id_number__in=id_numbers)
+        | Q(venture__legal_representative_id_number_digest__in=digests)
+        | Q(venture__graduate_id_number_digest__in=digests)
     )
     return list(
         Application.objects.filter(same, programme=programme)
