@@ -173,6 +173,7 @@ def _pdf_check(content: bytes) -> None:
         raise UploadRejected(_("The PDF file has data after its end. Save or print it again as a new PDF."))
     text, streams = _outside_streams(content)
     pages = _names_check(text)  # before parsing: objects the cross-reference table does not list are seen too
+    _pages_cap(pages)  # a long file is refused before it is parsed, whatever the machine's load
     started = time.monotonic()
     try:
         with apply_configuration(**_PDF_LIMITS):
@@ -210,10 +211,14 @@ def _pdf_check(content: bytes) -> None:
         raise _damaged() from None
     if pages == 0:
         raise _damaged()
-    if max(pages, declared) > MAX_PDF_PAGES:
+    _pages_cap(max(pages, declared))
+
+
+def _pages_cap(pages: int) -> None:
+    if pages > MAX_PDF_PAGES:
         raise UploadRejected(
             _("The PDF file has %(pages)s pages; at most %(max)s are accepted. Split it.")
-            % {"pages": max(pages, declared), "max": MAX_PDF_PAGES}
+            % {"pages": pages, "max": MAX_PDF_PAGES}
         )
 
 
