@@ -11,9 +11,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from benchmarks import documents
+    from benchmarks import documents, uploads
 
-    return documents.main()
+    return max(documents.main(), uploads.main())
 
 
 if __name__ == "__main__":

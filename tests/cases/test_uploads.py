@@ -1,6 +1,7 @@
 """Evidence uploads are parsed, not sniffed: a hostile corpus, built here byte by byte, is refused file by file with
 its reason and leaves nothing behind; clean PDFs and photos are accepted and the stored file is the cleaned one.
-Each upload is timed and its peak resident memory measured (Linux: /proc/self/clear_refs resets the peak)."""
+Each upload's peak resident memory is measured (Linux: /proc/self/clear_refs resets the peak); its time is a target of
+`make bench` (benchmarks/uploads.py), not of a test."""
 
 import ctypes
 import ctypes.util
@@ -28,7 +29,6 @@ from workflows.engine import simulation
 
 pytestmark = pytest.mark.django_db
 
-MAX_SECONDS = 2.0
 MAX_PEAK_BYTES = 256 * 1024 * 1024
 
 # --- builders -----------------------------------------------------------------------------------------------
@@ -480,7 +480,6 @@ def test_hostile_upload_is_refused_with_its_reason_and_changes_nothing(name, dra
     assert Attachment.objects.count() == rows
     assert stored_files() == files
     print(f"\n{name}: {len(content)} bytes, {seconds:.3f} s, peak +{peak / 2**20:.1f} MB: {reason}")
-    assert seconds < MAX_SECONDS
     assert peak < MAX_PEAK_BYTES
 
 
@@ -514,5 +513,4 @@ def test_clean_upload_is_accepted_and_the_cleaned_file_stored(name, draft):
         with Image.open(io.BytesIO(stored)) as picture, Image.open(io.BytesIO(content)) as sent:
             assert picture.size == sent.size
     print(f"\n{name}: {len(content)} -> {len(stored)} bytes, {seconds:.3f} s, peak +{peak / 2**20:.1f} MB")
-    assert seconds < MAX_SECONDS
     assert peak < MAX_PEAK_BYTES
