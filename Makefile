@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := gettext fonts-arphic-gbsn00lp fonts-noto-cjk fonts-hanazono f
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidies
 REDIS_URL_CI ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-services test-at-midnight lint worker beat bench system-packages deps deps-dev clean
+.PHONY: run test acceptance test-sqlite test-services test-at-midnight lint worker beat bench system-packages deps deps-dev clean
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -53,14 +53,21 @@ test: lint test-sqlite test-services
 
 # `env -u`: an empty DATABASE_URL is not "unset" for the settings (it fails to parse).
 test-sqlite: deps-dev
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres" -p no:cacheprovider
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres and not acceptance" -p no:cacheprovider
 
 test-services: deps-dev
 	@if $(PY) tests/services_available.py --drop-test-database "$(PG_URL)" "$(REDIS_URL_CI)"; then \
 	  DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
-	    $(PY) -m pytest -p no:cacheprovider --create-db; \
+	    $(PY) -m pytest -m "not acceptance" -p no:cacheprovider --create-db; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
 	else echo "SKIPPED: PostgreSQL + Redis pass (services not reachable at $(PG_URL) / $(REDIS_URL_CI))."; fi
+
+# The issues' acceptance runs at full size on PostgreSQL + Redis with a real worker (about an hour on two cores):
+# 1,000 start-up cases then 50 loans on one database, 300 loans over three years. `make test` runs the same paths smaller.
+acceptance: deps-dev
+	$(PY) tests/services_available.py --drop-test-database "$(PG_URL)" "$(REDIS_URL_CI)"
+	DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
+	  $(PY) -m pytest -m acceptance -p no:cacheprovider --create-db
 
 # Both passes with the clock moved to 23:30 UTC today (07:30 tomorrow in Asia/Shanghai), still ticking; any instant
 # with `make test TEST_CLOCK=2026-12-31T16:01:00Z` (or `make test-at-midnight TEST_CLOCK=...`).

@@ -1,6 +1,7 @@
 """The operator's commands end to end: seed_demo, simulate start-up cases (documents rendered for every step),
-check_consistency: 500 cases on SQLite; on PostgreSQL the acceptance size, 1,000 start-up cases and then 50 loans on
-the same database. Commits for real so after-commit work happens."""
+check_consistency: 100 start-up cases and then 10 loans on one database, in both passes of `make test`; the acceptance
+size (1,000 start-up cases and then 50 loans, on PostgreSQL) runs with `make acceptance`. Commits for real so after-commit
+work happens."""
 
 import io
 import re
@@ -8,7 +9,6 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from cases.constants import SECOND_FACTOR_ROLES, Status
 from cases.models import Application, User
@@ -28,7 +28,6 @@ CONSISTENT = [
     "pilot      ok",  # the throw-away programme of tests/settings.py brings its own check
     "consistent",
 ]
-on_postgres = connection.vendor == "postgresql"
 
 
 def table(output: str, header: str) -> dict[str, int]:
@@ -43,22 +42,26 @@ def table(output: str, header: str) -> dict[str, int]:
     return rows
 
 
-@pytest.mark.skipif(on_postgres, reason="the PostgreSQL pass runs the 1,000-case acceptance run instead")
-def test_seed_demo_simulate_500_and_check_consistency():
-    seed_demo_simulate_startup_and_check(cases=500)
+def test_seed_demo_simulate_100_start_up_cases_then_10_loans_on_one_database():
+    seed_demo_simulate_startup_then_loans_and_check(cases=100, loans=10)
 
 
+@pytest.mark.acceptance
 @pytest.mark.postgres
 def test_seed_demo_simulate_1000_start_up_cases_then_50_loans_on_one_database():
-    seed_demo_simulate_startup_and_check(cases=1000)
+    seed_demo_simulate_startup_then_loans_and_check(cases=1000, loans=50)
 
-    # when 50 loans follow on the same database (the start-up applicants' identities are taken)
+
+def seed_demo_simulate_startup_then_loans_and_check(*, cases: int, loans: int) -> None:
+    seed_demo_simulate_startup_and_check(cases=cases)
+
+    # when loans follow on the same database (the start-up applicants' identities are taken)
     out = io.StringIO()
-    call_command("simulate", programme="loan", cases=50, stdout=out)
+    call_command("simulate", programme="loan", cases=loans, stdout=out)
 
     # then the loan run finishes consistent too
     assert out.getvalue().rstrip().endswith("simulation consistent")
-    assert Application.objects.filter(programme__code="loan").count() == 50
+    assert Application.objects.filter(programme__code="loan").count() == loans
     out = io.StringIO()
     call_command("check_consistency", stdout=out)
     assert out.getvalue().splitlines() == CONSISTENT

@@ -83,6 +83,7 @@ def assert_one_statement_per_paid_period():
     assert set(statements) == paid
 
 
+@pytest.mark.acceptance
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the acceptance run is sized for PostgreSQL")
