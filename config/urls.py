@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from documents import views as document_views
+from workflows import errors
 from workflows.engine.site import site_build
 from workflows.login import StaffLoginView
 
@@ -18,3 +19,6 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", site_build().urls),
 ]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found

@@ -4,6 +4,7 @@ from workflows.engine.registry import registry
 from workflows.staff import views as staff_views
 
 urlpatterns = [
+    path("", staff_views.home, name="home"),
     path("cases/", staff_views.case_list, name="case_list"),
     path("portal/", include("workflows.portal.urls")),
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),

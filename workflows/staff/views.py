@@ -6,6 +6,7 @@ workflows.middleware.DomainErrorMiddleware.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,6 +29,20 @@ from cases.selectors import (
 from workflows.engine import steps as flow_services
 from workflows.programmes.loan.selectors import loan_statistics_for_user
 from workflows.staff.forms import CaseSearchForm, ObjectionForm, PublishForm
+
+
+def home(request):
+    """The start page: each user's own work. Anonymous visitors go to the staff login and come back here."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.role == Role.APPLICANT:
+        return redirect("portal:home")
+    if user.role == Role.BANK_OFFICER:
+        return redirect("loans:list")
+    if user.role == Role.FINANCE_OFFICER:
+        return redirect("finance:batches")
+    return redirect("startup:index")  # the review queues of the staff site (its menu leads to every programme)
 
 
 def _staff_only(user) -> None:

@@ -60,3 +60,30 @@ def test_a_second_decision_on_a_done_task_answers_409_in_the_users_language(prog
     response = client.post(url, form)
     assert response.status_code == 409
     assert "This task has already been completed." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "login"),
+    [("/", "/accounts/login/"), ("/startup/queue/", "/accounts/login/"), ("/portal/loans/", "/portal/login/")],
+)
+def test_an_anonymous_visitor_is_sent_to_the_login_page_and_back(path, login):
+    response = Client().get(path)
+    assert (response.status_code, response["Location"]) == (302, f"{login}?next={path}")
+
+
+def test_a_signed_in_user_refused_a_page_reads_why_in_chinese(staff):
+    client = sign_in(Client(), staff.town[next(iter(staff.town))])
+    refused = client.get("/finance/batches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = refused.content.decode()
+    assert refused.status_code == 403
+    assert '<html lang="zh-hans">' in html and "<h1>无权访问</h1>" in html
+
+
+def test_the_start_page_leads_each_role_to_its_own_work(staff, applicant_user):
+    for user, target in (
+        (staff.community[next(iter(staff.community))], "/startup/"),
+        (staff.finance_maker, "/finance/batches/"),
+        (applicant_user, "/portal/"),
+    ):
+        response = sign_in(Client(), user).get("/")
+        assert (response.status_code, response["Location"]) == (302, target)
