@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 
 from cases.constants import Role, Status, UnitLevel
 from cases.crypto import lookup_digest
-from cases.models import Application, AuditEntry, OrgUnit, Programme, User
+from cases.models import Application, Attachment, AuditEntry, OrgUnit, Programme, User
 
 
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
@@ -42,6 +42,28 @@ def application_visible_to(*, user: User, application: Application) -> bool:
 
 def application_timeline(*, application: Application) -> QuerySet[AuditEntry]:
     return application.audit_entries.select_related("actor", "org_unit").order_by("created_at", "id")
+
+
+def application_attachments(*, application: Application) -> QuerySet[Attachment]:
+    """The case's evidence files, by kind and upload time. Each carries `superseded`: a newer file of the same kind
+    was uploaded (an answer to a correction notice), so this one no longer counts."""
+    newer = Attachment.objects.filter(application=OuterRef("application"), kind=OuterRef("kind")).filter(
+        Q(uploaded_at__gt=OuterRef("uploaded_at")) | Q(uploaded_at=OuterRef("uploaded_at"), pk__gt=OuterRef("pk"))
+    )
+    return application.attachments.annotate(superseded=Exists(newer)).order_by("kind", "uploaded_at", "id")
+
+
+def attachment_for_user(*, user: User, public_id, pk: int) -> Attachment | None:
+    """One evidence file of a case the user may read (applications_for_user, as the case pages), else None.
+
+    Experts read none: their panel pages show them what they score, and their district unit is no reason to open
+    every case's papers."""
+    if user.is_authenticated and user.role == Role.EXPERT:
+        return None
+    application = applications_for_user(user=user).filter(public_id=public_id).first()
+    if application is None:
+        return None
+    return application.attachments.select_related("application").filter(pk=pk).first()
 
 
 # --- staff pages -------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", staff_views.case_list, name="case_list"),
     path("portal/", include("workflows.portal.urls")),
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
+    path("cases/<uuid:public_id>/attachments/<int:pk>/", staff_views.case_attachment, name="case_attachment"),
     path("cases/<uuid:public_id>/reveal/", staff_views.case_reveal, name="case_reveal"),
     path("publicity/", staff_views.publicity, name="publicity"),
     path("statistics/", staff_views.statistics, name="statistics"),

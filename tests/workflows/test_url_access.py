@@ -243,6 +243,10 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"public_id": c.public_id, "period": 1} for c in fixture.loan_cases]
     if parameters == {"public_id"}:
         return [{"public_id": c.public_id} for c in fixture.cases]
+    if parameters == {"public_id", "pk"} and "/attachments/" in pattern.route:
+        values = [{"public_id": c.public_id, "pk": a.pk} for c in fixture.cases for a in c.attachments.order_by("id")]
+        assert values, f"{pattern.route}: the fixture's cases need attachments"
+        return values
     if parameters == {"public_id", "step"}:
         return [{"public_id": c.public_id, "step": step} for c in fixture.cases for step in ("basics", "documents")]
     if parameters == {"object_id"}:
@@ -346,6 +350,7 @@ def test_every_url_refuses_another_town_and_another_applicant(
     assert len(fixture.documents) > 5, "documents must exist to test their URLs"
     patterns = enumerate_patterns()
     assert len(patterns) > 100  # ours, viewflow's generated ones, the admin
+    assert {"case_attachment", "portal:attachment"} <= {p.name for p in patterns}  # evidence files, for every attachment
     before = [(c.status, c.updated_at) for c in Application.objects.filter(pk__in=[c.pk for c in fixture.cases])]
     tasks_before = list(SubsidyTask.objects.order_by("id").values_list("id", "status", "owner_id"))
     loans_before = loan_snapshot()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from cases.models import Application
-from cases.selectors import application_timeline, application_visible_to
+from cases.selectors import application_attachments, application_timeline, application_visible_to
 from workflows.engine.forms import DecisionForm, ObjectionDecisionForm
 
 
@@ -37,7 +37,7 @@ class TaskViewMixin(LoginRequiredMixin):
         context.update(
             task=self.task,
             case=self.application,
-            attachments=self.application.attachments.all(),
+            attachments=application_attachments(application=self.application),
             timeline=application_timeline(application=self.application),
             documents=self.application.documents.all(),
         )

@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.constants import Status, UnitLevel
-from cases.models import Application, CorrectionRequest, Loan, Notification, OrgUnit, Programme, User
-from cases.selectors import application_timeline, applications_for_user
+from cases.models import Application, Attachment, CorrectionRequest, Loan, Notification, OrgUnit, Programme, User
+from cases.selectors import application_attachments, application_timeline, applications_for_user, attachment_for_user
 from cases.services.loans import loans_for_user
 from documents.constants import DocumentStatus
 from documents.models import Document
@@ -33,6 +33,18 @@ def portal_case_for(*, user: User, public_id) -> Application:
     if application is None:
         raise Http404
     return application
+
+
+def portal_attachment_for(*, user: User, public_id, pk: int) -> Attachment:
+    """One evidence file of a case the user may see; 404 for any other, as for the case."""
+    attachment = attachment_for_user(user=user, public_id=public_id, pk=pk)
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def portal_attachments(*, application: Application) -> QuerySet[Attachment]:
+    return application_attachments(application=application)
 
 
 def portal_status_history(*, application: Application) -> list[dict]:

@@ -13,20 +13,23 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases import services as case_services
 from cases.constants import Role
 from cases.selectors import (
     SEARCH_PAGE_SIZE,
+    application_attachments,
     application_statistics_for_user,
     application_timeline,
     applications_awaiting_publicity_for_user,
     applications_for_user,
     applications_in_publicity_for_user,
     applications_search_for_user,
+    attachment_for_user,
 )
 from workflows.engine import steps as flow_services
+from workflows.evidence import attachment_response
 from workflows.programmes.loan.selectors import loan_statistics_for_user
 from workflows.staff.forms import CaseSearchForm, ObjectionForm, PublishForm
 
@@ -69,7 +72,7 @@ def _case_page(request, public_id, *, reveal: str | None = None):
             "may_reveal": case_services.personal_number_may_reveal(user=request.user, application=application),
             "timeline": application_timeline(application=application),
             "documents": application.documents.order_by("issued_at"),
-            "attachments": application.attachments.all(),
+            "attachments": application_attachments(application=application),
             "corrections": application.corrections.all(),
         },
     )
@@ -78,6 +81,19 @@ def _case_page(request, public_id, *, reveal: str | None = None):
 @login_required
 def case_detail(request, public_id):
     return _case_page(request, public_id)
+
+
+@login_required
+@require_safe
+def case_attachment(request, public_id, pk):
+    """One evidence file of a case in the user's scope, checked against its digest; 404 for any other (applicants
+    open theirs from the portal)."""
+    if request.user.role == Role.APPLICANT or request.user.org_unit_id is None:
+        raise Http404
+    attachment = attachment_for_user(user=request.user, public_id=public_id, pk=pk)
+    if attachment is None:
+        raise Http404
+    return attachment_response(request, attachment, base_template="workflows/page.html")
 
 
 @never_cache

@@ -4,13 +4,13 @@ write only through cases.services and workflows.engine.steps; domain errors beco
 - accounts: home, registration, login, the real-name binding, claiming a case, notifications;
 - filing: the programme pre-check, the steps of a draft, submission;
 - window: filing at the community window (代办);
-- attachments: evidence files, for a draft or a correction notice;
+- attachments: evidence files, uploaded to a draft or for a correction notice, and opened again;
 - case_page: the case page, the answer to a correction notice, withdrawal;
 - loan_subsidies: a guaranteed loan's schedule and its interest subsidy claims.
 """
 
 from workflows.portal.views.accounts import PortalLoginView, bind, claim, home, notifications, register
-from workflows.portal.views.attachments import upload
+from workflows.portal.views.attachments import attachment, upload
 from workflows.portal.views.case_page import case, resubmit, withdraw
 from workflows.portal.views.common import portal_language
 from workflows.portal.views.filing import apply_start, programme_check, step, submit
@@ -20,6 +20,7 @@ from workflows.portal.views.window import window_start
 __all__ = [
     "PortalLoginView",
     "apply_start",
+    "attachment",
     "bind",
     "case",
     "claim",

@@ -1,16 +1,17 @@
-"""Evidence files, uploaded to a draft or in answer to a correction notice."""
+"""Evidence files, uploaded to a draft or in answer to a correction notice, and opened again from the case."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases import services as case_services
 from cases.constants import AttachmentKind, Status
 from cases.exceptions import DomainError
 from cases.models import Application
+from workflows.evidence import attachment_response
 from workflows.portal import forms, selectors
 from workflows.portal.uploads import (
     SizeLimitUploadHandler,
@@ -67,3 +68,11 @@ def _upload(request, application: Application):
     else:
         messages.success(request, _("%(kind)s uploaded.") % {"kind": AttachmentKind(kind).label})
     return redirect(back)
+
+
+@portal_login_required
+@require_safe
+def attachment(request, public_id, pk):
+    """One evidence file of a case the user may see (their own), checked against its digest; 404 for any other."""
+    found = selectors.portal_attachment_for(user=request.user, public_id=public_id, pk=pk)
+    return attachment_response(request, found, base_template="workflows/portal/base.html")

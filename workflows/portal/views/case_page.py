@@ -37,6 +37,7 @@ def case(request, public_id):
         "correction_rows": correction_rows,
         "correction_form": forms.CorrectionForm(),
         "documents": selectors.portal_documents(application=application),
+        "attachments": selectors.portal_attachments(application=application),
         "can_withdraw": application.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED_FOR_CORRECTION),
         "is_filer_officer": is_officer(request.user),
         "notes": application.notifications.filter(channel="portal")[:20],
