@@ -193,8 +193,11 @@ def pay(programme: Programme, cases: list[Application], staff: Staff, returned: 
     flow_services.payment_return_import(batch=batch, by=staff.finance_maker, content=bank_return_file(content, returned))
 
 
-def bank_return_file(bank_file: bytes, returned_case_ids: set[int]) -> bytes:
-    """What the bank sends back: every line paid, except the listed cases, returned for a closed account."""
+def bank_return_file(
+    bank_file: bytes, returned_case_ids: set[int], *, returned_references: set[str] = frozenset(), reason: str = "账户已销户"
+) -> bytes:
+    """What the bank sends back: every line paid, except the lines of the listed cases or references, returned for
+    `reason`."""
     numbers = set(Application.objects.filter(pk__in=returned_case_ids).values_list("number", flat=True))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -202,14 +205,14 @@ def bank_return_file(bank_file: bytes, returned_case_ids: set[int]) -> bytes:
     for row in csv.DictReader(io.StringIO(bank_file.decode("utf-8"))):
         if row["reference"] == "TOTAL":
             continue
-        is_returned = row["case_number"] in numbers
+        is_returned = row.get("case_number") in numbers or row["reference"] in returned_references
         writer.writerow(
             [
                 row["reference"],
                 row["account_number"],
                 row["amount"],
                 "returned" if is_returned else "paid",
-                "账户已销户" if is_returned else "",
+                reason if is_returned else "",
                 f"B{row['reference']}",
             ]
         )

@@ -215,25 +215,12 @@ def pay_claims(programme: Programme, ls: LoanStaff, day: dt.date, rng: random.Ra
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     content = case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
     returned = {row["reference"] for row in csv.DictReader(io.StringIO(content.decode("utf-8"))) if rng.random() < 0.02}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(case_services.payments.RETURN_FILE_COLUMNS)
-    for row in csv.DictReader(io.StringIO(content.decode("utf-8"))):
-        if row["reference"] == "TOTAL":
-            continue
-        back = row["reference"] in returned
-        writer.writerow(
-            [
-                row["reference"],
-                row["account_number"],
-                row["amount"],
-                "returned" if back else "paid",
-                "户名不符" if back else "",
-                f"B{row['reference']}",
-            ]
-        )
     flow_services.payment_return_import(
-        batch=batch, by=staff.finance_maker, content=out.getvalue().encode("utf-8"), file_name="return.csv", today=day
+        batch=batch,
+        by=staff.finance_maker,
+        content=simulation.bank_return_file(content, set(), returned_references=returned, reason="户名不符"),
+        file_name="return.csv",
+        today=day,
     )
 
 
