@@ -7,9 +7,10 @@ import zoneinfo
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.constants import ObjectionIdentity, ObjectionStatus, ReviewLevel, Status
+from cases.exceptions import DomainError, TransitionForbidden
 from cases.identifiers import mask_citizen_id, mask_name
 from cases.models import AccessEvent, Application, AuditEntry, Objection, PublicityBatch
 from documents.models import Document
@@ -273,8 +274,6 @@ def test_an_objection_after_the_period_is_refused(published):
         board = Client().get("/portal/publicity/").content.decode()
         assert board.index(zh("Past lists")) < board.index(f'href="{page_of(batch)}"')
         # the service refuses it too, whatever the page shows
-        from cases.exceptions import TransitionForbidden
-
         with pytest.raises(TransitionForbidden):
             flow_services.objection_file_online(
                 application=cases[1], name="李四", contact="13700001111", reason="迟到的异议", address="10.0.0.9"
@@ -288,3 +287,25 @@ def test_unknown_and_future_lists_are_not_found(published, programme, staff):
     PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=dt.date(2026, 12, 2), ends_on=dt.date(2026, 12, 8))
     assert Client().get(page_of(batch)).status_code == 404
     assert page_of(batch) not in Client().get("/portal/publicity/").content.decode()
+
+
+def test_the_service_refuses_what_the_form_would(published):
+    """Whatever page or script calls it, the record's rules hold: every problem listed, nothing written."""
+    batch, cases = published
+    before = snapshot(cases)
+    with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
+        flow_services.objection_file_online(application=cases[0], name="", contact="call me", reason=" ", address="10.0.0.1")
+    assert refused.value.message == zh("The objection was not filed.")
+    assert refused.value.details == [
+        zh("Write what your objection is about."),
+        zh("Give your name: this programme does not accept anonymous objections."),
+        zh("The contact is neither a telephone number nor an e-mail address."),
+    ]
+    assert snapshot(cases) == before
+
+
+def test_the_board_and_the_pdf_answer_reads_only(published):
+    batch, _ = published
+    document = Document.objects.get(publicity_batch=batch, kind="publicity_list")
+    assert Client().post("/portal/publicity/").status_code == 405
+    assert Client().post(f"/portal/publicity/lists/{document.token}.pdf").status_code == 405

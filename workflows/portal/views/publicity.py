@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.exceptions import DomainError
 from cases.login import client_address
@@ -25,6 +25,7 @@ from workflows.portal.forms import PublicObjectionForm
 from workflows.portal.views.common import error_text
 
 
+@require_GET
 def board(request):
     today = timezone.localdate()
     groups = publicity_board(today=today)
@@ -84,6 +85,7 @@ def _file(request, batch, form, current: bool) -> tuple[bool, int]:
     return True, 302
 
 
+@require_GET
 def list_pdf(request, token: str):
     document = publicity_list_public(token=token)
     if document is None:
