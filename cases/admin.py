@@ -93,7 +93,17 @@ class ProgrammeForm(forms.ModelForm, ProgrammeRulesFields):
 
     class Meta:
         model = Programme
-        fields = ("code", "name", "name_en", "kind", "case_prefix", "document_word", "active", "commits_budget_on_approval")
+        fields = (
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "case_prefix",
+            "document_word",
+            "active",
+            "commits_budget_on_approval",
+            "objection_identity",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

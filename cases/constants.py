@@ -135,6 +135,12 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class ObjectionIdentity(models.TextChoices):
+    DEFAULT = "", _("As in the settings")
+    NAMED = "named", _("Name and contact required")
+    ANONYMOUS = "anonymous", _("Anonymous with a contact allowed")
+
+
 class PaymentBatchStatus(models.TextChoices):
     DRAFT = "draft", _("Prepared")
     APPROVED = "approved", _("Approved")

@@ -49,6 +49,13 @@ def mask_citizen_id(value: str) -> str:
     return value[:6] + "*" * 8 + value[14:]
 
 
+def mask_credit_code(value: str) -> str:
+    """91330110********X7: the registration authority and region kept, the organisation code hidden."""
+    if len(value) != 18:
+        return "*" * len(value)
+    return value[:8] + "*" * 8 + value[16:]
+
+
 def mask_account_number(value: str) -> str:
     """************1234: the last four digits kept."""
     return "*" * max(len(value) - 4, 0) + value[-4:]

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 
-from cases.constants import Role, Status, UnitLevel
+from cases.constants import PublicityBatchStatus, Role, Status, UnitLevel
 from cases.crypto import lookup_digest
-from cases.models import Application, Attachment, AuditEntry, OrgUnit, Programme, User
+from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
+from cases.models import Application, Attachment, AuditEntry, OrgUnit, Programme, PublicityBatch, User
 
 
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
@@ -175,3 +176,71 @@ def application_statistics_for_user(*, user: User) -> Statistics:
         by_town=[row(k, towns.get(k, k), *rest) for k, *rest in town_rows],
         total=row("total", "", total["count"], total["requested"], total["approved"]),
     )
+
+
+# --- the public publicity board (no sign-in: masked fields only) ------------------------------------------------
+
+PAST_LISTS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One line of a public list: what a passer-by may read, and nothing else."""
+
+    seq: int
+    masked_name: str
+    masked_id: str
+    unit: str
+    amount: Decimal
+    open_for_objection: bool
+
+
+def publicity_batch_is_current(batch: PublicityBatch, today) -> bool:
+    return batch.status == PublicityBatchStatus.OPEN and batch.starts_on <= today <= batch.ends_on
+
+
+def publicity_board(*, today) -> list[dict]:
+    """Per programme with a list: its current lists and its latest past ones (programme order, newest first)."""
+    board: dict[int, dict] = {}
+    batches = PublicityBatch.objects.select_related("programme", "org_unit").filter(starts_on__lte=today)
+    for batch in batches.order_by("programme__code", "-starts_on", "-id"):
+        group = board.setdefault(batch.programme_id, {"programme": batch.programme, "current": [], "past": []})
+        if publicity_batch_is_current(batch, today):
+            group["current"].append(batch)
+        elif len(group["past"]) < PAST_LISTS_SHOWN:
+            group["past"].append(batch)
+    return list(board.values())
+
+
+def publicity_batch_public(*, number: str, today) -> PublicityBatch | None:
+    """A published list by its number; a list whose period has not begun is not public yet."""
+    return PublicityBatch.objects.select_related("programme", "org_unit").filter(number=number, starts_on__lte=today).first()
+
+
+def publicity_rows_public(*, batch: PublicityBatch) -> list[PublicRow]:
+    entries = batch.entries.select_related("application__applicant", "application__org_unit").order_by("id")
+    rows = []
+    for seq, entry in enumerate(entries, start=1):
+        application, applicant = entry.application, entry.application.applicant
+        identifier = (
+            mask_citizen_id(applicant.id_number) if applicant.id_number else mask_credit_code(applicant.credit_code or "")
+        )
+        rows.append(
+            PublicRow(
+                seq=seq,
+                masked_name=mask_name(applicant.name),
+                masked_id=identifier,
+                unit=application.org_unit.name,
+                amount=entry.amount,
+                open_for_objection=application.status in (Status.IN_PUBLICITY, Status.OBJECTION_RAISED),
+            )
+        )
+    return rows
+
+
+def publicity_entry_application(*, batch: PublicityBatch, seq: int) -> Application | None:
+    """The case on line `seq` (1, 2, ...) of a list: how the public names the case it objects to."""
+    if seq < 1:
+        return None
+    entry = batch.entries.select_related("application__programme").order_by("id")[seq - 1 : seq].first()
+    return entry.application if entry is not None else None

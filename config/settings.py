@@ -199,6 +199,13 @@ LOGIN_FAILURES_PER_ADDRESS = int(env("LOGIN_FAILURES_PER_ADDRESS", "20"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 LOGIN_CLIENT_ADDRESS_HEADER = env("LOGIN_CLIENT_ADDRESS_HEADER")
+# Online objections on the public publicity board: whether a programme that says nothing about it accepts them
+# without the objector's name (a contact is always required), the longest text, and how many one client address
+# may file per window (counted in the database like the sign-in failures, cases.services.objections).
+PUBLIC_OBJECTIONS_ANONYMOUS = env_bool("PUBLIC_OBJECTIONS_ANONYMOUS")
+PUBLIC_OBJECTION_MAX_CHARS = int(env("PUBLIC_OBJECTION_MAX_CHARS", "2000"))
+PUBLIC_OBJECTIONS_PER_ADDRESS = int(env("PUBLIC_OBJECTIONS_PER_ADDRESS", "5"))
+PUBLIC_OBJECTION_WINDOW_SECONDS = int(env("PUBLIC_OBJECTION_WINDOW_SECONDS", "3600"))
 # A second-factor enrolment code (manage.py otp_enrolment_code) is valid this many hours.
 OTP_ENROLMENT_CODE_HOURS = int(env("OTP_ENROLMENT_CODE_HOURS", "24"))
 

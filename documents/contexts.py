@@ -9,6 +9,7 @@ from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
 from cases.identifiers import mask_account_number, mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
+from cases.selectors import publicity_rows_public
 from cases.services.loans import loan_document_context
 from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
 from documents.venture import venture_document_context
@@ -98,20 +99,14 @@ def case_document_context(*, kind: str, application: Application, subject: dict 
 
 
 def publicity_context(batch: PublicityBatch) -> dict:
-    entries = batch.entries.select_related("application__applicant").order_by("id")
-    rows = []
-    total = Decimal("0")
-    for entry in entries:
-        applicant = entry.application.applicant
-        rows.append(
-            {
-                "name": applicant.name,
-                "masked_id": mask_citizen_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
-                "number": entry.application.number,
-                "amount": f"{entry.amount:,.2f}",
-            }
-        )
-        total += entry.amount
+    """The list as the public reads it (it is also served on the public board): masked names and identifiers, the
+    applicant's unit, the amount; no case number."""
+    public_rows = publicity_rows_public(batch=batch)
+    rows = [
+        {"name": row.masked_name, "masked_id": row.masked_id, "unit": row.unit, "amount": f"{row.amount:,.2f}"}
+        for row in public_rows
+    ]
+    total = sum((row.amount for row in public_rows), Decimal("0"))
     return {
         "programme": batch.programme,
         "rows": rows,

@@ -1,7 +1,7 @@
 from cases.auth import FLOW_VIEW
 from cases.models import User
 from cases.selectors import application_visible_to
-from documents.constants import DocumentKind
+from documents.constants import DocumentKind, DocumentStatus
 from documents.models import Document
 
 # A payment list carries every payee's account number: only those who pay, approve or audit may read it.
@@ -18,3 +18,13 @@ def document_visible_to(*, user: User, document: Document) -> bool:
     if document.kind == DocumentKind.PAYMENT_LIST and not any(user.has_perm(p) for p in PAYMENT_LIST_READERS):
         return False
     return user.org_unit.contains(batch.org_unit)
+
+
+def publicity_list_current(*, batch) -> Document | None:
+    """The valid publicity list PDF of a batch (the public copy served on the publicity board)."""
+    return batch.documents.filter(kind=DocumentKind.PUBLICITY_LIST, status=DocumentStatus.VALID).order_by("-issued_at").first()
+
+
+def publicity_list_public(*, token: str) -> Document | None:
+    """A publicity list by its token, for anyone: no other kind of document is served this way."""
+    return Document.objects.filter(token=token, kind=DocumentKind.PUBLICITY_LIST, status=DocumentStatus.VALID).first()

@@ -17,6 +17,7 @@ class AccessEvent(models.Model):
         OTP_CODE_USED = "otp_code_used", _("Second-factor enrolment code used")
         OTP_CODE_REFUSED = "otp_code_refused", _("Second-factor enrolment code refused")
         OTP_ENROLLED = "otp_enrolled", _("Second factor enrolled")
+        OBJECTION_FILED = "objection_filed", _("Objection filed online")
 
     class Scope(models.TextChoices):
         NONE = "", _("—")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.constants import AttachmentKind, BudgetEntryKind, ProgrammeKind, ReviewLevel
+from cases.constants import AttachmentKind, BudgetEntryKind, ObjectionIdentity, ProgrammeKind, ReviewLevel
 
 
 def default_level_days() -> dict:
@@ -47,6 +47,10 @@ class Programme(models.Model):
     # A loan's principal is the bank's money: its envelope carries the interest subsidies, committed claim by claim
     # (cases.services.loans.subsidy_claim_review_record; ADR 0007), so approving a loan case commits nothing.
     commits_budget_on_approval = models.BooleanField(_("approval commits the budget"), default=True)
+    # Who may object online during publicity: empty follows the setting PUBLIC_OBJECTIONS_ANONYMOUS.
+    objection_identity = models.CharField(
+        _("online objections"), max_length=16, choices=ObjectionIdentity.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -73,6 +77,13 @@ class Programme(models.Model):
 
     def days_for(self, level: str) -> int:
         return self._current().days_for(level)
+
+    @property
+    def anonymous_objections(self) -> bool:
+        """Whether an online objection may leave out the objector's name (a contact is always required)."""
+        if self.objection_identity:
+            return self.objection_identity == ObjectionIdentity.ANONYMOUS
+        return settings.PUBLIC_OBJECTIONS_ANONYMOUS
 
 
 class ProgrammeRules(models.Model):

@@ -41,22 +41,25 @@ class PublicityEntry(models.Model):
 
 
 class Objection(models.Model):
+    """An objection to a case on a publicity list: recorded by staff, or filed online by anyone (recorded_by empty;
+    objector_name empty when the programme accepts anonymous objections). Every open objection of a case is decided
+    by the one investigation task; the receipt number (YY-2026-000001) is what the objector quotes."""
+
+    number = models.CharField(_("receipt number"), max_length=32, unique=True, null=True, blank=True)
     application = models.ForeignKey("cases.Application", models.PROTECT, related_name="objections")
     batch = models.ForeignKey(PublicityBatch, models.PROTECT, related_name="objections")
-    objector_name = models.CharField(_("objector"), max_length=100, validators=[validate_name])
+    objector_name = models.CharField(_("objector"), max_length=100, blank=True, validators=[validate_name])
     objector_contact = models.CharField(_("contact"), max_length=100)
     reason = models.TextField(_("reason"))
     status = models.CharField(max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     decision_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["application"], condition=models.Q(status=ObjectionStatus.OPEN), name="one_open_objection_per_case"
-            )
-        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"

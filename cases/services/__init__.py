@@ -30,6 +30,7 @@ from .applications import (
 from .audit import audit_chain_verify, audit_guard_problems
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
 from .numbering import counter_next
+from .objections import ObjectionQuotaExceeded, objection_file, objection_input_problems
 from .outbox import (
     outbox_backlog,
     outbox_dispatched,

@@ -40,6 +40,7 @@ def programme_create(
     document_word: str = "创",
     active: bool = True,
     commits_budget_on_approval: bool = True,
+    objection_identity: str = "",
     **rules,
 ) -> Programme:
     """A programme with its rules as version 1. `by` is None for the reference data (cases.demo)."""
@@ -53,6 +54,7 @@ def programme_create(
         document_word=document_word,
         active=active,
         commits_budget_on_approval=commits_budget_on_approval,
+        objection_identity=objection_identity,
     )
     try:
         programme.full_clean(exclude=["current_rules"])

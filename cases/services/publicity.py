@@ -17,6 +17,7 @@ from cases.services.audit import audit_record
 from cases.services.budget import budget_release
 from cases.services.locks import case_lock, cases_lock
 from cases.services.numbering import counter_next
+from cases.services.objections import objection_add, objection_period_check
 from cases.validators import validate_name
 
 
@@ -63,22 +64,8 @@ def objection_raise(*, application: Application, by: User, objector_name: str, o
         validate_name(objector_name)
     except ValidationError as error:
         raise DomainError(error.messages[0]) from error
-    batch = application.publicity_entry.batch
-    if batch.status != PublicityBatchStatus.OPEN or timezone.localdate() > batch.ends_on:
-        raise TransitionForbidden(_("The publicity period has ended."))
-    before = application.status
-    _transition(application.raise_objection)
-    _save(application)
-    objection = Objection.objects.create(
-        application=application,
-        batch=batch,
-        objector_name=objector_name,
-        objector_contact=objector_contact,
-        reason=reason,
-        recorded_by=by,
-    )
-    audit_record(application=application, by=by, action="objection", from_status=before, comment=reason)
-    return objection
+    objection_period_check(application=application)
+    return objection_add(application=application, by=by, name=objector_name, contact=objector_contact, reason=reason)
 
 
 @transaction.atomic
@@ -88,8 +75,9 @@ def objection_decide(*, application: Application, by: User, upheld: bool, reason
         raise PermissionDenied()
     if not reason.strip():
         raise DomainError(_("Give the reason for the decision on the objection."))
-    objection = application.objections.filter(status=ObjectionStatus.OPEN).first()
-    if objection is None:
+    # One investigation decides every objection still open on the case (several may have been filed online).
+    objections = list(application.objections.filter(status=ObjectionStatus.OPEN).order_by("id"))
+    if not objections:
         raise TransitionForbidden()
     before = application.status
     if upheld:
@@ -99,12 +87,14 @@ def objection_decide(*, application: Application, by: User, upheld: bool, reason
     else:
         _transition(application.pass_publicity)
         _save(application)
-    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-    objection.decided_by = by
-    objection.decided_at = timezone.now()
-    objection.decision_reason = reason
-    objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(application=application, by=by, action="objection:" + objection.status, from_status=before, comment=reason)
+    decided = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    for objection in objections:
+        objection.status = decided
+        objection.decided_by = by
+        objection.decided_at = timezone.now()
+        objection.decision_reason = reason
+        objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(application=application, by=by, action="objection:" + decided, from_status=before, comment=reason)
     return application
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from cases.constants import Decision, ReviewLevel
+from cases.identifiers import mask_citizen_id, mask_name
 from cases.money import format_yuan, yuan_in_capitals
 from documents.models import Document
 from tests.documents.pdf import characters_without_glyph, pdf_flat_text, pdf_text
@@ -39,8 +40,15 @@ def test_every_step_of_a_paid_case_issues_its_document(paid_case):
         pdf = read(document)
         text = pdf_flat_text(pdf)
         assert document.number in text
-        assert application.number in text
-        assert application.applicant.name in text
+        if document.kind == "publicity_list":  # the public copy: masked name and ID number, the unit, no case number
+            assert mask_name(application.applicant.name) in text
+            assert mask_citizen_id(application.applicant.id_number) in text
+            assert application.org_unit.name in text
+            assert application.number not in text and application.applicant.name not in text
+            assert application.applicant.id_number not in text
+        else:
+            assert application.number in text
+            assert application.applicant.name in text
         assert amount in text  # every document of a paid case prints the amount
         assert characters_without_glyph(pdf) == set()
     approval = case_documents[3]

@@ -22,9 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.models import Application, PaymentBatch, Programme
+from cases.models import Application, PaymentBatch, Programme, PublicityBatch
 from documents.models import Document
 from tests.auth import sign_in
+from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import advance, submitted
 from workflows.engine import simulation
 from workflows.engine import steps as flow_services
@@ -43,6 +44,11 @@ PUBLIC = {
     "portal:password_reset_confirm": "a password-reset link; a wrong token shows only an 'invalid link' page",
     "finance:otp_enrol": "enrols the caller's own authenticator; names no case (400 on an empty form)",
     "finance:otp_verify": "checks the caller's own authenticator code; names no case (400 on a wrong code)",
+    "portal:publicity": "the public publicity board (公示栏): the lists of every programme by number, no person named",
+    "portal:publicity_batch": "one public list: masked names and ID numbers, unit, amount, no case number; objections "
+    "are filed here by anyone (409 once the period has ended)",
+    "portal:publicity_pdf": "a publicity list PDF by its token, for anyone (its text is checked like a page); any other "
+    "document is 404",
 }
 LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
 REFUSED = {403, 404, 405}
@@ -239,6 +245,10 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"process_pk": c.process_id} for c in fixture.cases]
     if parameters == {"token"}:
         return [{"token": d.token} for d in fixture.documents]
+    if parameters == {"batch"}:  # a publicity list on the public board, by its number
+        numbers = PublicityBatch.objects.filter(entries__application__in=fixture.cases).values_list("number", flat=True)
+        assert numbers, "publish the fixture's cases to test the public board"
+        return [{"batch": number} for number in numbers.distinct()]
     if pattern.route.startswith(("loans/", "portal/loans/")) and parameters <= {"public_id", "period"}:
         return [{"public_id": c.public_id, "period": 1} for c in fixture.loan_cases]
     if parameters == {"public_id"}:
@@ -279,10 +289,21 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
     raise AssertionError(f"{pattern.route}: add values for the parameters {sorted(parameters)} to this test")
 
 
+def response_text(pattern: Pattern, response) -> str:
+    """The page's text; a PDF served to anyone (the public publicity list) is read like a page."""
+    if not getattr(response, "streaming", False):
+        return response.content.decode("utf-8", errors="replace")
+    if pattern.name in PUBLIC and response.get("Content-Type") == "application/pdf":
+        pdf = b"".join(response.streaming_content)
+        response.close()
+        return pdf_flat_text(pdf)
+    return ""
+
+
 def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | None:
     """None when the answer is allowed, else why not. Echoing the requested URL back (a login link's ?next=) is no leak."""
     markers = {m for m in markers if m not in url}
-    body = response.content.decode("utf-8", errors="replace") if not getattr(response, "streaming", False) else ""
+    body = response_text(pattern, response)
     location = response.get("Location", "")
     leaked = sorted(m for m in markers if m and (m in body or m in location))
     if leaked:
@@ -297,6 +318,8 @@ def verdict(pattern: Pattern, url: str, response, markers: set[str]) -> str | No
         return f"redirects to {location}"
     if response.status_code == 400 and (pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS):
         return None  # a refused form on a page that names no case: checked above, none of the cases' data
+    if response.status_code == 409 and pattern.name in PUBLIC:
+        return None  # a public form refused in the list's state (the publicity period ended): checked above
     if response.status_code == 200:
         if pattern.name in PUBLIC or not set(pattern.parameters) - NEUTRAL_PARAMETERS:
             return None  # checked above: none of the cases' data

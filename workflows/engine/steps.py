@@ -189,6 +189,23 @@ def objection_record(*, application: Application, by: User, objector_name: str, 
     return objection
 
 
+def objection_file_online(*, application: Application, name: str, contact: str, reason: str, address: str):
+    """Anyone files an objection on the public board: the case's publicity task gives way to the investigation task,
+    or, when the case is already investigated, the objection joins that investigation."""
+    with transaction.atomic():
+        application = case_and_process_lock(pk=application.pk)
+        task = open_task(application=application, name="publicity") if application.status == Status.IN_PUBLICITY else None
+        if application.status == Status.IN_PUBLICITY and task is None:
+            raise TransitionForbidden()
+        objection = case_services.objection_file(
+            application=application, name=name, contact=contact, reason=reason, address=address
+        )
+        if task is not None:
+            task.flow_task.run(task)
+            notify_status_change(application=application)
+    return objection
+
+
 def task_objection_decide(*, task_id: int, by: User, upheld: bool, reason: str) -> Application:
     def decide(application: Application, task: SubsidyTask) -> Application:
         return case_services.objection_decide(application=application, by=by, upheld=upheld, reason=reason)

@@ -40,6 +40,7 @@ class TaskViewMixin(LoginRequiredMixin):
             attachments=application_attachments(application=self.application),
             timeline=application_timeline(application=self.application),
             documents=self.application.documents.all(),
+            objections=self.application.objections.select_related("recorded_by").order_by("id"),
         )
         return context
 

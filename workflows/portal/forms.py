@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import services as case_services
 from cases.constants import ApplicantCategory, AttachmentKind
 from cases.identifiers import validate_citizen_id, validate_credit_code
 from cases.login import ApplicantLoginForm
@@ -250,3 +251,39 @@ class WindowApplicantForm(forms.Form):
 
     def clean_applicant_id_number(self) -> str:
         return self.cleaned_data["applicant_id_number"].upper()
+
+
+class PublicObjectionForm(forms.Form):
+    """An objection on the public publicity board. The record's rules (cases.services.objections) judge the fields;
+    the form only shows their verdict beside each field."""
+
+    line = forms.TypedChoiceField(label=_("Person on the list"), coerce=int)
+    name = forms.CharField(label=_("Your name"), required=False, max_length=100)
+    contact = forms.CharField(
+        label=_("Telephone or e-mail"),
+        required=False,
+        help_text=_("Only the investigators see it, to reach you about the outcome."),
+    )
+    reason = forms.CharField(label=_("Your objection"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, rows, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["line"].choices = [
+            (row.seq, f"{row.seq}. {row.masked_name}（{row.masked_id}，{row.unit}）") for row in rows if row.open_for_objection
+        ]
+        if programme.anonymous_objections:
+            self.fields["name"].help_text = _("You may leave your name out; a contact is still required.")
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = case_services.objection_input_problems(
+            programme=self.programme,
+            name=cleaned.get("name", ""),
+            contact=cleaned.get("contact", ""),
+            reason=cleaned.get("reason", ""),
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from workflows.portal import views
-from workflows.portal.views import portal_language
+from workflows.portal.views import portal_language, publicity
 
 app_name = "portal"
 
@@ -59,6 +59,9 @@ urlpatterns = [
     _p("cases/<uuid:public_id>/submit/", views.submit, "submit"),
     _p("cases/<uuid:public_id>/resubmit/", views.resubmit, "resubmit"),
     _p("cases/<uuid:public_id>/withdraw/", views.withdraw, "withdraw"),
+    _p("publicity/", publicity.board, "publicity"),
+    _p("publicity/lists/<str:token>.pdf", publicity.list_pdf, "publicity_pdf"),
+    _p("publicity/<str:batch>/", publicity.batch, "publicity_batch"),
     _p("loans/", views.loans, "loans"),
     _p("loans/<uuid:public_id>/periods/<int:period>/claim/", views.loan_claim, "loan_claim"),
 ]

@@ -16,7 +16,7 @@ from cases.services import programme_rules_change
 from cases.synthetic import citizen_id, credit_code
 from documents.models import Document
 from tests.conftest import make_user
-from tests.lifecycle import advance
+from tests.lifecycle import advance, submitted
 from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
 from tests.workflows.portal.conftest import PASSWORD, png
 from workflows.engine import simulation
@@ -374,6 +374,7 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         Decision.RETURN,
         items=[{"kind": "lease", "message": "租赁合同已过期"}, {"kind": "", "message": "请说明经营场所情况"}],
     )
+    batch = _published_today(programme, community, staff, rng)
     unbound = make_user("13933334444", Role.APPLICANT, None)
     unbound.set_password(PASSWORD)
     unbound.save()
@@ -411,6 +412,7 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         visit(page, "/portal/password-reset/done/", "password-reset-complete")
         visit(page, "/portal/programmes/startup/", "precheck")
         visit(page, "/portal/programmes/startup/", "precheck-errors", submit_empty)
+        _objection_in_chromium(page, visit, submit_empty, batch)
         login(page, unbound.username)
         visit(page, "/portal/", "home-unbound")
         visit(page, "/portal/account/bind/", "bind")
@@ -446,5 +448,43 @@ def test_axe_on_every_portal_page(live_server, programme, community, staff, rng,
         page.select_option("#portal-language", "en")
         _click_and_load(page, "header form[action='/i18n/setlang/'] button")
         rec.step(page, "home-officer-english")
-    assert len(rec.pages) >= 35
+    assert len(rec.pages) >= 40
     _assert_accessible(rec)
+
+
+def _published_today(programme, community, staff, rng):
+    """An approved case on a publicity list whose period runs today (opened on the last working day up to today)."""
+    from cases import calendar
+    from workflows.engine import steps as flow_services
+
+    application = advance(submitted(programme=programme, community=community, rng=rng)[0], staff, through=ReviewLevel.APPROVAL)
+    starts_on = timezone.localdate()
+    while not calendar.is_working_day(starts_on):
+        starts_on -= dt.timedelta(days=1)
+    return flow_services.publicity_publish(
+        programme=programme, applications=[application], by=staff.approver, starts_on=starts_on
+    )
+
+
+def _objection_in_chromium(page, visit, submit_empty, batch):
+    """The public board as an anonymous visitor: the lists, one list, a refused and a filed objection."""
+    from cases.models import Objection
+    from workflows.engine import steps as flow_services
+
+    visit(page, "/portal/", "home-publicity-link")
+    _click_and_load(page, "a[href='/portal/publicity/']")
+    visit(page, "/portal/publicity/", "publicity-board")
+    _click_and_load(page, f"a[href='/portal/publicity/{batch.number}/']")
+    visit(page, f"/portal/publicity/{batch.number}/", "publicity-list")
+    visit(page, f"/portal/publicity/{batch.number}/", "objection-errors", submit_empty)
+
+    def file_objection(page):
+        page.fill("#id_name", "李四")
+        page.fill("#id_contact", "13700001111")
+        page.fill("#id_reason", "此人未实际经营。")
+        _click_and_load(page, "main form[method=post] button[type=submit]")
+
+    visit(page, f"/portal/publicity/{batch.number}/", "objection-filed", file_objection)
+    objection = Objection.objects.get()
+    assert f"回执编号：{objection.number}" in page.content()
+    assert flow_services.open_task(application=objection.application).flow_task.name == "investigate_objection"
