@@ -98,7 +98,9 @@ def roster_submit(
         raise PermissionDenied(_("Only the employer's own account may file its claims."))
     try:
         with transaction.atomic():
-            claim = SocialInsuranceClaim.objects.select_for_update().select_related("employer", "rules").get(pk=claim.pk)
+            claim = (
+                SocialInsuranceClaim.objects.select_for_update(of=("self",)).select_related("employer", "rules").get(pk=claim.pk)
+            )
             if claim.status != ClaimStatus.DRAFT:
                 raise TransitionForbidden(_("The roster of this quarter has been submitted already."))
             report = roster_check(claim=claim, content=content)
