@@ -27,6 +27,7 @@ from cases.models import (
     User,
 )
 from cases.models.programme import RULE_FIELDS
+from cases.models.social_insurance import SocialInsuranceStandard
 from cases.services import access
 from cases.services.programmes import programme_create, programme_rules_change, programme_rules_validate
 
@@ -185,6 +186,17 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class BudgetEnvelopeAdmin(admin.ModelAdmin):
     list_display = ("programme", "year", "org_unit", "amount", "committed", "paid")
     readonly_fields = ("committed", "paid")
+
+
+@admin.register(SocialInsuranceStandard)
+class SocialInsuranceStandardAdmin(admin.ModelAdmin):
+    """The year's cap per person-month of the social-insurance subsidy (minimum base x employer rates)."""
+
+    list_display = ("programme", "year", "minimum_base", "pension_rate", "medical_rate", "unemployment_rate", "cap")
+
+    @admin.display(description=_("cap per person-month"))
+    def cap(self, obj: SocialInsuranceStandard):
+        return obj.monthly_cap
 
 
 @admin.register(CalendarDay)

@@ -9,6 +9,14 @@ from .outbox import OutboxItem, OutboxKind
 from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
 from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme, ProgrammeRules
 from .publicity import Objection, PublicityBatch, PublicityEntry
+from .social_insurance import (
+    ContributionFile,
+    ContributionRecord,
+    PersonMonthEntitlement,
+    RosterRow,
+    SocialInsuranceClaim,
+    SocialInsuranceStandard,
+)
 from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, VentureProject, VentureRound
 
 __all__ = [
@@ -43,6 +51,12 @@ __all__ = [
     "PublicityBatch",
     "PublicityEntry",
     "ReviewOpinion",
+    "ContributionFile",
+    "ContributionRecord",
+    "PersonMonthEntitlement",
+    "RosterRow",
+    "SocialInsuranceClaim",
+    "SocialInsuranceStandard",
     "SubsidyClaim",
     "User",
     "Expert",
