@@ -294,9 +294,9 @@ def response_text(pattern: Pattern, response) -> str:
     if not getattr(response, "streaming", False):
         return response.content.decode("utf-8", errors="replace")
     if pattern.name in PUBLIC and response.get("Content-Type") == "application/pdf":
-        pdf = b"".join(response.streaming_content)
-        response.close()
-        return pdf_flat_text(pdf)
+        # Reading the stream to its end closes the response through the test client's wrapper; calling close() here
+        # would send request_finished, which closes the database connection inside the test's transaction.
+        return pdf_flat_text(b"".join(response.streaming_content))
     return ""
 
 
