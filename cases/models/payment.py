@@ -19,13 +19,13 @@ class BankFileLayout(models.Model):
     """
 
     FIELDS = ("reference", "key", "payee_name", "bank_name", "account_number", "amount", "case_number", "batch_number")
-    ENCODINGS = (("utf-8", "UTF-8"), ("gbk", "GBK"))
+    ENCODINGS = (("gbk", "GBK"), ("utf-8-sig", _("UTF-8 with BOM")), ("utf-8", _("UTF-8 without BOM")))
     AMOUNT_FORMATS = (("yuan", _("yuan with 2 decimals (1234.50)")), ("fen", _("whole fen (123450)")))
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     bank_name = models.CharField(_("bank"), max_length=100)
     columns = models.JSONField(_("columns"))
-    encoding = models.CharField(_("encoding"), max_length=8, choices=ENCODINGS, default="utf-8")
+    encoding = models.CharField(_("encoding"), max_length=10, choices=ENCODINGS, default="utf-8")
     amount_format = models.CharField(_("amount format"), max_length=8, choices=AMOUNT_FORMATS, default="yuan")
     totals_row = models.BooleanField(_("totals row"), default=True)
 
@@ -34,7 +34,7 @@ class BankFileLayout(models.Model):
         verbose_name_plural = _("bank file layouts")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(encoding__in=["utf-8", "gbk"]), name="bank_layout_encoding"),
+            models.CheckConstraint(condition=models.Q(encoding__in=["utf-8", "utf-8-sig", "gbk"]), name="bank_layout_encoding"),
             models.CheckConstraint(condition=models.Q(amount_format__in=["yuan", "fen"]), name="bank_layout_amount_format"),
         ]
 

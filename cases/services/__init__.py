@@ -58,6 +58,7 @@ from .payments import (
     return_file_parse,
     return_file_record,
     return_file_seen,
+    return_file_template,
     validate_bank_account,
 )
 from .personal_data import REVEALABLE, personal_number_may_reveal, personal_number_reveal

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from cases.constants import Decision, ReviewLevel, Role, Status
+from cases.demo import standard_layout
 from cases.models import Application, PaymentBatch, Programme, PublicityBatch
 from documents.models import Document
 from tests.auth import sign_in
@@ -129,7 +130,9 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
     objection_task = flow_services.open_task(application=paid, name="investigate_objection")
     flow_services.task_objection_decide(task_id=objection_task.pk, by=staff.approver, upheld=False, reason="经核查，经营正常。")
-    flow_services.payment_batch_prepare(programme=programme, applications=[paid], by=staff.finance_maker)
+    flow_services.payment_batch_prepare(
+        programme=programme, applications=[paid], by=staff.finance_maker, layout=standard_layout()
+    )
 
     rejected, _ = submitted(programme=programme, community=community, rng=rng)
     simulation.decide(rejected, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.REJECT)

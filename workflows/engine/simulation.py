@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Role, UnitLevel
+from cases.demo import standard_layout
 from cases.models import Application, OrgUnit, Programme, User
 from cases.synthetic import bank_account, person_name
 from workflows.engine import identities
@@ -99,14 +100,20 @@ def file_draft(
     profile: DraftProfile = DEFAULT_DRAFT,
     category: str | None = None,
     amount: Decimal | None = None,
+    applicant_user: User | None = None,
+    name: str | None = None,
 ) -> tuple[Application, User]:
     """A new applicant with a new account files a complete draft (or an officer files it at the window), with the
     training certificate where the programme asks it of the category. The person's citizen ID and username are
-    unique on the database (workflows.engine.identities), whatever the seed and whatever ran before."""
+    unique on the database (workflows.engine.identities), whatever the seed and whatever ran before. An existing
+    portal account (`applicant_user`, with the person's `name`) files for itself instead of a new one."""
     today = timezone.localdate()
     id_number = identities.citizen_id(rng)
-    applicant_user = User.objects.create(username=identities.username(profile.username_prefix), role=Role.APPLICANT)
-    applicant = case_services.applicant_person_get_or_create(name=person_name(rng), id_number=id_number, user=applicant_user)
+    if applicant_user is None:
+        applicant_user = User.objects.create(username=identities.username(profile.username_prefix), role=Role.APPLICANT)
+    applicant = case_services.applicant_person_get_or_create(
+        name=name or person_name(rng), id_number=id_number, user=applicant_user
+    )
     category = category or rng.choice(list(profile.categories))
     if amount is None:
         amount = Decimal(programme.amount_rule.get("amounts", {}).get(category, programme.min_amount))
@@ -187,7 +194,9 @@ def review_to_approval(plan: Plan, staff: Staff) -> bool:
 
 
 def pay(programme: Programme, cases: list[Application], staff: Staff, returned: set[int], rng: random.Random) -> None:
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=cases, by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=cases, by=staff.finance_maker, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     content = case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
     flow_services.payment_return_import(batch=batch, by=staff.finance_maker, content=bank_return_file(content, returned))

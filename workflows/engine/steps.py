@@ -281,7 +281,7 @@ def payment_return_import(
 
 
 def payment_batch_prepare(
-    *, programme: Programme, applications: list[Application], by: User, layout=None, criteria: dict | None = None
+    *, programme: Programme, applications: list[Application], by: User, layout, criteria: dict | None = None
 ) -> PaymentBatch:
     with transaction.atomic():
         batch = case_services.payment_batch_create(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import BankFileLayout, Programme
+from cases.money import format_yuan
 
 
 class BatchFilterForm(forms.Form):
@@ -21,14 +22,26 @@ class BatchFilterForm(forms.Form):
         return data
 
 
+def layout_field() -> forms.ModelChoiceField:
+    """The paying bank's file layout: a batch is never prepared without one."""
+    field = forms.ModelChoiceField(
+        label=_("Bank file layout"),
+        queryset=BankFileLayout.objects.order_by("code"),
+        error_messages={"required": _("Choose the bank file layout of the paying bank.")},
+        help_text=_("The bank file is written with this layout's headers, encoding and amount format."),
+    )
+    field.label_from_instance = lambda layout: f"{layout.bank_name} · {layout.get_encoding_display()}"
+    return field
+
+
 class BatchPrepareForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(label=_("Cases"), queryset=None, widget=forms.CheckboxSelectMultiple)
-    layout = forms.ModelChoiceField(label=_("Bank file layout"), queryset=BankFileLayout.objects.all(), required=False)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = candidates
-        self.fields["cases"].label_from_instance = lambda a: f"{a.number} {a.applicant.name} ¥{a.approved_amount:,.2f}"
+        self.fields["cases"].label_from_instance = lambda a: f"{a.number} {a.applicant.name} {format_yuan(a.approved_amount)}"
+        self.fields["layout"] = layout_field()
 
 
 class SubsidyFilterForm(forms.Form):
@@ -46,14 +59,15 @@ class SubsidyBatchForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["layout"] = layout_field()
         self.fields["claims"].queryset = candidates
         self.fields["claims"].label_from_instance = lambda c: (
-            _("%(case)s %(name)s period %(n)s ¥%(amount)s")
+            _("%(case)s %(name)s period %(n)s %(amount)s")
             % {
                 "case": c.loan.application.number,
                 "name": c.loan.application.applicant.name,
                 "n": c.period.number,
-                "amount": f"{c.amount:,.2f}",
+                "amount": format_yuan(c.amount),
             }
         )
 

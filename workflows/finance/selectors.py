@@ -57,6 +57,22 @@ def batches_for_user(*, user: User) -> QuerySet[PaymentBatch]:
     )
 
 
+def batches_with_progress(*, user: User, limit: int = 200) -> list[PaymentBatch]:
+    """The user's batches, newest first, each with `progress`: its lines paid / returned / awaiting the bank / not
+    yet sent (one query)."""
+    batches = list(
+        batches_for_user(user=user).annotate(
+            paid_n=Count("lines", filter=Q(lines__status=PaymentLineStatus.PAID)),
+            returned_n=Count("lines", filter=Q(lines__status=PaymentLineStatus.RETURNED)),
+            sent_n=Count("lines", filter=Q(lines__status=PaymentLineStatus.SENT)),
+            pending_n=Count("lines", filter=Q(lines__status=PaymentLineStatus.PENDING)),
+        )[:limit]
+    )
+    for batch in batches:
+        batch.progress = Progress(paid=batch.paid_n, returned=batch.returned_n, awaiting=batch.sent_n, not_sent=batch.pending_n)
+    return batches
+
+
 def payable_cases_for(
     *,
     user: User,
@@ -105,6 +121,35 @@ def towns_for_user(*, user: User) -> QuerySet[OrgUnit]:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How far a batch's lines have come, as counts and as whole percentages of the lines (for the bar)."""
+
+    paid: int
+    returned: int
+    awaiting: int
+    not_sent: int
+
+    @property
+    def total(self) -> int:
+        return self.paid + self.returned + self.awaiting + self.not_sent
+
+    def _percent(self, count: int) -> int:
+        return round(100 * count / self.total) if self.total else 0
+
+    @property
+    def segments(self) -> list[dict]:
+        """The non-empty parts in the bar's order: kind, count, width and offset in percent of the bar."""
+        parts = [("paid", self.paid), ("returned", self.returned), ("awaiting", self.awaiting), ("not-sent", self.not_sent)]
+        segments, offset = [], 0
+        for kind, count in parts:
+            if count:
+                width = self._percent(count)
+                segments.append({"kind": kind, "count": count, "width": width, "offset": offset})
+                offset += width
+        return segments
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     """sent = paid + returned + pending, to the cent. `pending` is sent and not yet answered by the bank."""
 
@@ -118,9 +163,17 @@ class Reconciliation:
     returned_count: int
     pending_count: int
 
+    not_sent_count: int = 0
+
     @property
     def balanced(self) -> bool:
         return self.sent == self.paid + self.returned + self.pending
+
+    @property
+    def progress(self) -> Progress:
+        return Progress(
+            paid=self.paid_count, returned=self.returned_count, awaiting=self.pending_count, not_sent=self.not_sent_count
+        )
 
 
 def batch_reconciliation(*, batch: PaymentBatch) -> Reconciliation:
@@ -148,6 +201,7 @@ def batch_reconciliation(*, batch: PaymentBatch) -> Reconciliation:
         paid_count=count(PaymentLineStatus.PAID),
         returned_count=count(PaymentLineStatus.RETURNED),
         pending_count=count(PaymentLineStatus.SENT),
+        not_sent_count=count(PaymentLineStatus.PENDING),
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("batches/<str:number>/approve/", views.batch_approve, name="batch_approve"),
     path("batches/<str:number>/export/<str:fmt>/", views.batch_export, name="batch_export"),
     path("batches/<str:number>/import/", views.batch_import, name="batch_import"),
+    path("batches/<str:number>/return-template.csv", views.batch_return_template, name="batch_return_template"),
     path("batches/<str:number>/reconciliation.xlsx", views.batch_reconciliation_xlsx, name="batch_reconciliation_xlsx"),
     path("2fa/enrol/", views.otp_enrol, name="otp_enrol"),
     path("2fa/verify/", views.otp_verify, name="otp_verify"),

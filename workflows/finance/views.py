@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases import services as case_services
 from cases.exceptions import DomainError, InvalidImport
 from cases.login import client_address
+from cases.models import BankFileLayout
 from workflows.engine import steps as flow_services
 from workflows.finance import reports, selectors
 from workflows.finance.forms import (
@@ -89,7 +90,7 @@ def envelope_list(request):
 
 @finance_view()
 def batch_list(request):
-    batches = list(selectors.batches_for_user(user=request.user)[:200])
+    batches = selectors.batches_with_progress(user=request.user)
     return render(request, "workflows/finance/batches.html", {"batches": batches})
 
 
@@ -129,7 +130,11 @@ def batch_prepare(request):
             else:
                 messages.success(request, _("Payment batch %(number)s prepared.") % {"number": batch.number})
                 return redirect("finance:batch_detail", number=batch.number)
-    return render(request, "workflows/finance/prepare.html", {"filters": filters, "form": form, "candidates": candidates})
+    return render(
+        request,
+        "workflows/finance/prepare.html",
+        {"filters": filters, "form": form, "candidates": candidates, "layouts_missing": not BankFileLayout.objects.exists()},
+    )
 
 
 @finance_view()
@@ -147,14 +152,22 @@ def subsidy_prepare(request):
         if request.method == "POST" and form.is_valid():
             try:
                 batch = subsidy_payment_prepare(
-                    programme=programme, claims=list(form.cleaned_data["claims"]), by=request.user, today=timezone.localdate()
+                    programme=programme,
+                    claims=list(form.cleaned_data["claims"]),
+                    by=request.user,
+                    today=timezone.localdate(),
+                    layout=form.cleaned_data["layout"],
                 )
             except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Payment batch %(number)s prepared.") % {"number": batch.number})
                 return redirect("finance:batch_detail", number=batch.number)
-    return render(request, "workflows/finance/subsidy_prepare.html", {"filters": filters, "form": form, "candidates": candidates})
+    return render(
+        request,
+        "workflows/finance/subsidy_prepare.html",
+        {"filters": filters, "form": form, "candidates": candidates, "layouts_missing": not BankFileLayout.objects.exists()},
+    )
 
 
 def _detail_context(request, batch, **extra):
@@ -225,6 +238,16 @@ def batch_import(request, number):
         _("Return file imported: %(paid)s paid, %(returned)s returned, %(unchanged)s unchanged.") % counts,
     )
     return redirect("finance:batch_detail", number=number)
+
+
+@finance_view()
+def batch_return_template(request, number):
+    """The return file the bank fills in: the header the import expects and one row per line sent, with its
+    reference, account and amount; result, reason and the bank's reference left for the bank."""
+    batch = _batch(request, number)
+    response = HttpResponse(case_services.return_file_template(batch=batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}-return.csv"'
+    return response
 
 
 @finance_view()

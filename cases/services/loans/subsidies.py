@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cases.constants import PaymentLineStatus
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
-from cases.models import Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
+from cases.models import BankFileLayout, Loan, LoanPeriod, PaymentBatch, PaymentLine, Programme, SubsidyClaim, User
 from cases.models.loan import SubsidyClaimSource, SubsidyClaimStatus
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit, budget_pay
@@ -113,12 +113,16 @@ def subsidy_claim_review_record(*, claim: SubsidyClaim, by: User, approved: bool
 
 
 @transaction.atomic
-def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by: User, today: dt.date) -> PaymentBatch:
+def subsidy_batch_create(
+    *, programme: Programme, claims: list[SubsidyClaim], by: User, today: dt.date, layout: BankFileLayout | None
+) -> PaymentBatch:
     """A payment batch (清册) of approved subsidy claims: one line per loan period (instalment = period number)."""
     if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None:
         raise PermissionDenied()
     if not claims:
         raise DomainError(_("Choose at least one claim to pay."))
+    if layout is None:
+        raise DomainError(_("Choose the bank file layout of the paying bank."))
     # The claims' cases first (ascending pk), then the counter, the batch and the claims: one lock order (ADR 0003).
     cases_lock(pks=SubsidyClaim.objects.filter(pk__in=[c.pk for c in claims]).values_list("loan__application_id", flat=True))
     batch = PaymentBatch.objects.create(
@@ -126,6 +130,7 @@ def subsidy_batch_create(*, programme: Programme, claims: list[SubsidyClaim], by
         programme=programme,
         org_unit=by.org_unit,
         prepared_by=by,
+        layout=layout,
     )
     total = Decimal("0")
     for claim in sorted(claims, key=lambda c: c.pk):

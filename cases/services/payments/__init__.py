@@ -33,6 +33,7 @@ from cases.services.payments.returns import (
     return_file_parse,
     return_file_record,
     return_file_seen,
+    return_file_template,
 )
 
 __all__ = [
@@ -58,5 +59,6 @@ __all__ = [
     "return_file_parse",
     "return_file_record",
     "return_file_seen",
+    "return_file_template",
     "validate_bank_account",
 ]

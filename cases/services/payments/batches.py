@@ -32,13 +32,15 @@ def payment_batch_create(
     programme: Programme,
     applications: list[Application],
     by: User,
-    layout: BankFileLayout | None = None,
+    layout: BankFileLayout | None,
     criteria: dict | None = None,
 ) -> PaymentBatch:
     if not by.has_perm("cases.prepare_payment") or by.org_unit_id is None:
         raise PermissionDenied()
     if not applications:
         raise DomainError(_("Choose at least one case to pay."))
+    if layout is None:
+        raise DomainError(_("Choose the bank file layout of the paying bank."))
     # The cases first (ascending pk), then the counter and the batch: one lock order (ADR 0003).
     locked = cases_lock(pks=[a.pk for a in applications])
     year = timezone.localdate().year

@@ -60,6 +60,18 @@ def _return_file_table(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def return_file_template(*, batch: PaymentBatch) -> bytes:
+    """A return file for the bank to fill in (UTF-8 with BOM, so spreadsheet programs read it): the header the import
+    expects and one row per line awaiting the bank, with its reference, account and amount; the bank writes the
+    result (paid or returned), the reason of a return and its own reference."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RETURN_FILE_COLUMNS)
+    for line in batch.lines.filter(status=PaymentLineStatus.SENT).select_related("application").order_by("id"):
+        writer.writerow([line_reference(line), line.account_number, f"{line.amount:.2f}", "", "", ""])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def return_file_parse(*, batch: PaymentBatch, content: bytes) -> list[ReturnRow]:
     """Check every row; raise InvalidImport listing each bad row with its line number. Nothing is written.
 

@@ -9,6 +9,7 @@ from viewflow.workflow.status import PROCESS
 
 from cases import services as case_services
 from cases.constants import Decision, ReviewLevel, Status
+from cases.demo import standard_layout
 from cases.exceptions import TransitionForbidden
 from cases.models import Application, AuditEntry, PaymentLine
 from documents.models import Document
@@ -247,7 +248,9 @@ def test_payment_returned_then_reissued_and_never_paid_twice(programme, staff, c
     application = advance(application, staff, through=ReviewLevel.APPROVAL)
     publish_and_pass(programme, staff, [application])
 
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     bank_file = case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
     returns = simulation.bank_return_file(bank_file, {application.pk})
@@ -267,7 +270,9 @@ def test_payment_returned_then_reissued_and_never_paid_twice(programme, staff, c
     case_services.bank_account_correct(
         application=application, by=applicant, bank_name="建设银行", account_name="某某", account_number="6217000011112222333"
     )
-    second = flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+    second = flow_services.payment_batch_prepare(
+        programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=second, by=staff.finance_checker)
     content = case_services.payment_batch_export(batch=second, by=staff.finance_maker)
     assert b"6217000011112222333" in content
@@ -281,7 +286,9 @@ def test_payment_returned_then_reissued_and_never_paid_twice(programme, staff, c
 
     # a closed case can never join another batch
     with pytest.raises(TransitionForbidden):
-        flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+        flow_services.payment_batch_prepare(
+            programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+        )
     assert_consistent()
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from cases import services as case_services
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, Status
+from cases.demo import standard_layout
 from cases.exceptions import (
     BudgetExceeded,
     DomainError,
@@ -186,9 +187,13 @@ def test_finance_officer_cannot_approve_own_batch(programme, community, staff, r
     )
     # not yet through publicity: refused
     with pytest.raises(TransitionForbidden):
-        flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+        flow_services.payment_batch_prepare(
+            programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+        )
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
-    payment_batch = flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+    payment_batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+    )
     with pytest.raises(SameMakerChecker):
         flow_services.payment_batch_approve(batch=payment_batch, by=staff.finance_maker)
     assert PaymentBatch.objects.get(pk=payment_batch.pk).status == "draft"
@@ -203,7 +208,9 @@ def test_return_file_with_errors_imports_nothing(programme, community, staff, rn
         programme=programme, applications=[application], by=staff.approver, starts_on=timezone.localdate()
     )
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
-    payment_batch = flow_services.payment_batch_prepare(programme=programme, applications=[application], by=staff.finance_maker)
+    payment_batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=payment_batch, by=staff.finance_checker)
     content = case_services.payment_batch_export(batch=payment_batch, by=staff.finance_maker)
     good = simulation.bank_return_file(content, set()).decode()

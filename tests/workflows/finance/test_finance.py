@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 
 from cases import services as case_services
 from cases.constants import ReviewLevel, Status
+from cases.demo import standard_layout
 from cases.exceptions import DomainError, InvalidImport, PermissionDenied, SameMakerChecker, TransitionForbidden
 from cases.models import (
     Application,
@@ -80,7 +81,7 @@ def payable(programme, staff, community, rng, n=1, amount=None) -> list[Applicat
 
 def exported(programme, staff, applications, fmt="csv", layout=None):
     batch = flow_services.payment_batch_prepare(
-        programme=programme, applications=applications, by=staff.finance_maker, layout=layout
+        programme=programme, applications=applications, by=staff.finance_maker, layout=layout or standard_layout()
     )
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     return batch, case_services.payment_batch_export(batch=batch, by=staff.finance_maker, fmt=fmt)
@@ -235,7 +236,9 @@ def test_funding_shares_must_add_up_and_cannot_change_after_commitment(programme
 
 def test_maker_cannot_approve_own_batch_and_nothing_changes(programme, staff, community, rng):
     applications = payable(programme, staff, community, rng)
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=applications, by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=applications, by=staff.finance_maker, layout=standard_layout()
+    )
     before = state()
     with pytest.raises(SameMakerChecker):
         flow_services.payment_batch_approve(batch=batch, by=staff.finance_maker)
@@ -252,7 +255,9 @@ def test_case_not_through_publicity_cannot_join_a_batch(programme, staff, commun
     waiting = approved(programme, staff, community, rng)
     before = state()
     with pytest.raises(TransitionForbidden):
-        flow_services.payment_batch_prepare(programme=programme, applications=[*ready, waiting], by=staff.finance_maker)
+        flow_services.payment_batch_prepare(
+            programme=programme, applications=[*ready, waiting], by=staff.finance_maker, layout=standard_layout()
+        )
     assert state() == before
     assert PaymentBatch.objects.count() == 0
 
@@ -339,7 +344,9 @@ def test_xlsx_amounts_are_exact_decimals_with_a_two_place_format(programme, staf
 
 def test_crash_between_writing_the_file_and_marking_lines_leaves_no_duplicate(programme, staff, community, rng, monkeypatch):
     applications = payable(programme, staff, community, rng, n=2)
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=applications, by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=applications, by=staff.finance_maker, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     before = state()
 
@@ -361,7 +368,9 @@ def test_crash_between_writing_the_file_and_marking_lines_leaves_no_duplicate(pr
     assert sorted(PaymentLine.objects.values_list("status", flat=True)) == ["sent", "sent"]
     # re-preparing the same cases is refused: they already have a live line
     with pytest.raises(TransitionForbidden):
-        flow_services.payment_batch_prepare(programme=programme, applications=applications, by=staff.finance_maker)
+        flow_services.payment_batch_prepare(
+            programme=programme, applications=applications, by=staff.finance_maker, layout=standard_layout()
+        )
     assert PaymentLine.objects.count() == 2
     assert_consistent()
 
@@ -522,7 +531,9 @@ def test_case_with_a_malformed_account_cannot_join_a_batch(programme, staff, com
     [good] = payable(programme, staff, community, rng)
     before = state()
     with pytest.raises(DomainError) as error:
-        flow_services.payment_batch_prepare(programme=programme, applications=[good, bad], by=staff.finance_maker)
+        flow_services.payment_batch_prepare(
+            programme=programme, applications=[good, bad], by=staff.finance_maker, layout=standard_layout()
+        )
     assert "12 to 30 digits" in str(error.value.message)
     assert state() == before and PaymentBatch.objects.count() == 0
 

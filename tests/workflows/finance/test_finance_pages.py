@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from cases import services as case_services
 from cases.constants import ReviewLevel, Role
+from cases.demo import standard_layout
 from cases.models import Application, OrgUnit, PaymentBatch, PaymentLine
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
@@ -91,7 +92,9 @@ def test_enrolment_shows_a_qr_and_a_real_code_confirms_it(client, staff, setting
 
 def test_approval_actions_are_refused_without_a_verified_device(client, programme, staff, community, rng):
     applications = payable(programme, staff, community, rng)
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=applications, by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=applications, by=staff.finance_maker, layout=standard_layout()
+    )
     client.force_login(staff.finance_checker)
     response = client.post(reverse("finance:batch_approve", args=[batch.number]))
     assert response.status_code == 403
@@ -118,7 +121,7 @@ def test_the_whole_payment_path_through_the_pages(client, programme, staff, comm
     other = maker.get(reverse("finance:batch_prepare"), {**query, "approved_from": "2001-01-01", "approved_to": "2001-12-31"})
     assert applications[0].number not in other.content.decode()
     url = reverse("finance:batch_prepare") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    response = maker.post(url, {"cases": [a.pk for a in applications]})
+    response = maker.post(url, {"cases": [a.pk for a in applications], "layout": standard_layout().pk})
     assert response.status_code == 302
     batch = PaymentBatch.objects.get()
     assert batch.criteria["town"] == town.code and batch.line_count == 2
@@ -174,7 +177,9 @@ def test_the_whole_payment_path_through_the_pages(client, programme, staff, comm
 
 def test_pages_are_scoped_to_the_users_unit(client, programme, staff, community, rng, other_town_reviewer):
     applications = payable(programme, staff, community, rng)
-    batch = flow_services.payment_batch_prepare(programme=programme, applications=applications, by=staff.finance_maker)
+    batch = flow_services.payment_batch_prepare(
+        programme=programme, applications=applications, by=staff.finance_maker, layout=standard_layout()
+    )
     outsider = make_user("finance-yuhang", Role.FINANCE_OFFICER, other_town_reviewer.org_unit)
     verified(client, outsider)
     assert client.get(reverse("finance:batch_detail", args=[batch.number])).status_code == 404

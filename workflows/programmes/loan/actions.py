@@ -91,9 +91,9 @@ def loan_flows_finish() -> int:
     return finished
 
 
-def subsidy_payment_prepare(*, programme: Programme, claims: list[SubsidyClaim], by: User, today) -> PaymentBatch:
+def subsidy_payment_prepare(*, programme: Programme, claims: list[SubsidyClaim], by: User, today, layout) -> PaymentBatch:
     with transaction.atomic():
-        return loan_services.subsidy_batch_create(programme=programme, claims=claims, by=by, today=today)
+        return loan_services.subsidy_batch_create(programme=programme, claims=claims, by=by, today=today, layout=layout)
 
 
 def subsidy_return_row_settle(*, row, by: User, today) -> str:

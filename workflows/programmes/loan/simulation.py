@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, UnitLevel
-from cases.demo import BANKS, org_units_load, programmes_load
+from cases.demo import BANKS, org_units_load, programmes_load, standard_layout
 from cases.models import Application, Bank, BankOfficer, BudgetEnvelope, Loan, OrgUnit, Programme, SubsidyClaim, User
 from cases.models.loan import FINAL_LOAN_STATES, LoanState, RepaymentMethod, SubsidyClaimStatus
 from cases.services import loans as loan_services
@@ -211,7 +211,9 @@ def pay_claims(programme: Programme, ls: LoanStaff, day: dt.date, rng: random.Ra
     claims = list(SubsidyClaim.objects.filter(status=SubsidyClaimStatus.APPROVED).order_by("pk"))
     if not claims:
         return
-    batch = loan_flow.subsidy_payment_prepare(programme=programme, claims=claims, by=staff.finance_maker, today=day)
+    batch = loan_flow.subsidy_payment_prepare(
+        programme=programme, claims=claims, by=staff.finance_maker, today=day, layout=standard_layout()
+    )
     flow_services.payment_batch_approve(batch=batch, by=staff.finance_checker)
     content = case_services.payment_batch_export(batch=batch, by=staff.finance_maker)
     returned = {row["reference"] for row in csv.DictReader(io.StringIO(content.decode("utf-8"))) if rng.random() < 0.02}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from cases.constants import Role
+from cases.demo import standard_layout
 from cases.models import AuditEntry, BudgetEnvelope, Loan, LoanPeriod, LoanRecovery, PaymentBatch, SubsidyClaim
 from cases.models.loan import LoanState, SubsidyClaimStatus
 from documents.models import Document
@@ -498,8 +499,12 @@ def test_finance_prepares_a_subsidy_batch_and_another_officer_approves_it(open_c
     response = maker.post("/finance/batches/prepare-subsidies/", {})
     assert response.status_code == 200 and "This field is required." in text(response)
     assert not PaymentBatch.objects.exists()
-
+    # no bank file layout chosen: refused, no batch
     response = maker.post("/finance/batches/prepare-subsidies/", {"claims": [claim.pk]})
+    assert response.status_code == 200 and "Choose the bank file layout of the paying bank." in text(response)
+    assert not PaymentBatch.objects.exists()
+
+    response = maker.post("/finance/batches/prepare-subsidies/", {"claims": [claim.pk], "layout": standard_layout().pk})
     batch = PaymentBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/finance/batches/{batch.number}/"
     claim.refresh_from_db()
