@@ -125,7 +125,7 @@ def test_a_filed_case_completes_under_its_version_and_a_new_case_is_judged_by_th
     assert_consistent()
 
     # and seeding the demo afterwards leaves the edit in place
-    call_command("seed_demo")
+    call_command("seed_demo", "--reference-only")
     programme = Programme.objects.get(code="startup")
     assert (programme.current_rules_id, programme.max_amount, programme.rules_versions.count()) == (
         version_2.pk,

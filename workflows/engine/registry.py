@@ -31,6 +31,8 @@ class Programme:
     envelope_check  callable(envelope, ledger_paid=...) -> problems, for a programme whose envelopes do not commit
                     per approved case (then the engine's per-case commitment check is skipped)
     simulation      callable(cases, seed) -> report with `lines()`: the programme's synthetic run for `simulate`
+    demo_work       callable(demo) that files this programme's demo work in progress through its services
+                    (workflows.engine.demo_work.Demo), for `seed_demo`
     """
 
     kind: str
@@ -44,6 +46,7 @@ class Programme:
     payment_row_settle: Callable | None = None
     envelope_check: Callable[..., list[str]] | None = None
     simulation: Callable | None = None
+    demo_work: Callable | None = None
 
 
 class Registry:

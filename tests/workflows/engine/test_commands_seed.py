@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_and_simulate_setup_keep_an_administrators_edits_and_create_what_is_missing():
     year = timezone.localdate().year
-    call_command("seed_demo")
+    call_command("seed_demo", "--reference-only")
     # an administrator edits the start-up programme (name, cap, amounts), closes the loan programme, renames a
     # street and a demo login; someone deletes the training programme, a village and the loan envelope
     Programme.objects.filter(code="startup").update(name="一次性创业补贴（2027年版）")
@@ -38,7 +38,7 @@ def test_seed_demo_and_simulate_setup_keep_an_administrators_edits_and_create_wh
     BudgetEnvelope.objects.filter(programme__code="loan", year=year).delete()
 
     # when the demo is seeded again and the simulator prepares its start-up, loan and venture runs
-    call_command("seed_demo")
+    call_command("seed_demo", "--reference-only")
     startup, district = startup_simulation.ensure_setup(year=year, cases=5)
     with pytest.raises(simulation.SetupRefused, match="loan"):
         simulation_loans.ensure_setup(year=year, cases=5)

@@ -7,6 +7,7 @@ def register(registry) -> None:
     from workflows.engine.registry import Programme
     from workflows.programmes.loan.actions import subsidy_return_row_settle
     from workflows.programmes.loan.checks import check_loans, loan_envelope_problems, loan_open_tasks_expected
+    from workflows.programmes.loan.demo import demo_work
     from workflows.programmes.loan.flow import LoanFlow
     from workflows.programmes.loan.simulation import simulate
 
@@ -22,5 +23,6 @@ def register(registry) -> None:
             payment_row_settle=subsidy_return_row_settle,
             envelope_check=loan_envelope_problems,
             simulation=simulate,
+            demo_work=demo_work,
         )
     )

@@ -6,10 +6,19 @@ from cases.constants import SECOND_FACTOR_ROLES
 from cases.demo import DEMO_PASSWORD, demo_users_load, org_units_load, programmes_load
 from cases.services.access import otp_enrolment_code_issue
 from cases.services.calendar_load import calendar_load_official
+from workflows.engine.demo_work import demo_work_load
 
 
 class Command(BaseCommand):
-    help = "Load Yuhang District's org units, the programmes, the official calendar and one demo user per role."
+    help = (
+        "Load Yuhang District's org units, the programmes, the official calendar and one demo user per role, then the "
+        "demo's work in progress (cases waiting at every level, a payment batch, loans at the bank) once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reference-only", action="store_true", help="Load the reference data and demo users only, no cases."
+        )
 
     def handle(self, *args, **options):
         org_units_load()
@@ -26,3 +35,6 @@ class Command(BaseCommand):
                 issued = otp_enrolment_code_issue(user=user, actor=None)
                 until = timezone.localtime(issued.expires_at).strftime("%Y-%m-%d %H:%M")
                 self.stdout.write(f"second-factor enrolment code for {user.username}: {issued.code} (until {until})")
+        if not options["reference_only"]:
+            for what, count in demo_work_load().items():
+                self.stdout.write(f"demo work: {count} {what}")
