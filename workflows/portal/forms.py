@@ -18,7 +18,13 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class DateInput(forms.DateInput):
+    """A native date picker. Its value is always ISO 8601 (yyyy-mm-dd): a browser ignores a localised value such as
+    the Chinese "2024/05/06", and the field would show empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 def programme_categories(programme: Programme) -> list[tuple[str, str]]:
