@@ -24,6 +24,8 @@ from cases.models import (
     OutboxItem,
     Programme,
     ProgrammeRules,
+    SmsCode,
+    SmsLog,
     User,
 )
 from cases.models.programme import RULE_FIELDS
@@ -275,6 +277,22 @@ class AccessEventAdmin(ReadOnlyAdmin):
 class OtpEnrolmentCodeAdmin(ReadOnlyAdmin):
     list_display = ("user", "issued_by", "created_at", "expires_at", "used_at")
     exclude = ("code_hash",)
+
+
+@admin.register(SmsCode)
+class SmsCodeAdmin(ReadOnlyAdmin):
+    list_display = ("mobile", "purpose", "created_at", "expires_at", "attempts", "used_at", "void_at")
+    search_fields = ("mobile",)
+    exclude = ("code_hash",)
+
+
+@admin.register(SmsLog)
+class SmsLogAdmin(ReadOnlyAdmin):
+    """Text messages without a case that the database SMS backend kept instead of sending (no gateway configured):
+    in the demonstration, the registration codes are read here."""
+
+    list_display = ("created_at", "number", "message")
+    search_fields = ("number",)
 
 
 # Banks and their officers (a bank officer sees only loans routed to their bank). Loans change only through services.

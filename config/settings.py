@@ -191,6 +191,13 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # SMS gateway: a dotted path to a class with send(*, number, message, application). The default records in the database.
 SMS_BACKEND = env("SMS_BACKEND", "workflows.engine.sms.DatabaseSmsBackend")
+# SMS verification codes (registration, cases.services.sms_codes): valid this many seconds; a new code for the same
+# number at most once per SMS_CODE_RESEND_SECONDS and SMS_CODES_PER_HOUR times an hour; after SMS_CODE_MAX_ATTEMPTS
+# wrong tries a code is void and a new one must be requested.
+SMS_CODE_VALID_SECONDS = int(env("SMS_CODE_VALID_SECONDS", "600"))
+SMS_CODE_RESEND_SECONDS = int(env("SMS_CODE_RESEND_SECONDS", "60"))
+SMS_CODES_PER_HOUR = int(env("SMS_CODES_PER_HOUR", "5"))
+SMS_CODE_MAX_ATTEMPTS = int(env("SMS_CODE_MAX_ATTEMPTS", "5"))
 # Sign-in throttling on every login page (cases.services.access): after this many failures within the window, per
 # login name or per client address, that name or address is locked for LOGIN_LOCKOUT_SECONDS (or until an
 # administrator unlocks it). Behind a reverse proxy name the header carrying the client address, e.g. HTTP_X_REAL_IP.

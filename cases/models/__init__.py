@@ -1,4 +1,4 @@
-from .access import AccessEvent, OtpEnrolmentCode
+from .access import AccessEvent, OtpEnrolmentCode, SmsCode, SmsLog
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
@@ -22,6 +22,8 @@ from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, Ven
 __all__ = [
     "AccessEvent",
     "OtpEnrolmentCode",
+    "SmsCode",
+    "SmsLog",
     "Applicant",
     "Application",
     "Attachment",

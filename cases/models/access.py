@@ -63,3 +63,47 @@ class OtpEnrolmentCode(models.Model):
         verbose_name = _("second-factor enrolment code")
         verbose_name_plural = _("second-factor enrolment codes")
         ordering = ["-created_at"]
+
+
+class SmsCode(models.Model):
+    """A verification code sent by SMS to confirm a mobile number (registration). Only a keyed hash of the code is
+    stored. A code is spent by one successful check; too many wrong tries make it void (cases.services.sms_codes)."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("Registration")
+
+    mobile = models.CharField(_("mobile number"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # Set when a newer code for the same number and purpose replaced it, or when it was tried wrongly too often.
+    void_at = models.DateTimeField(_("void since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS verification code")
+        verbose_name_plural = _("SMS verification codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["mobile", "created_at"], name="sms_code_mobile")]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsLog(models.Model):
+    """A text message that belongs to no case (a verification code), kept by the database SMS backend instead of
+    being sent: offices without a gateway, the demonstration and the tests read it here."""
+
+    number = models.CharField(_("mobile number"), max_length=20)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SMS log entry")
+        verbose_name_plural = _("SMS log")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.created_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from .applicants import (
     applicant_enterprise_get_or_create,
     applicant_person_get_or_create,
     applicant_user_register,
+    applicant_user_register_confirmed,
     claim_code_new,
     user_real_name_bind,
 )
@@ -72,3 +73,4 @@ from .publicity import (
     publicity_pass_case,
 )
 from .reviews import application_decide
+from .sms_codes import SmsCodeRefused, sms_code_check, sms_code_issue, sms_code_valid_minutes

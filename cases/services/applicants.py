@@ -3,6 +3,7 @@ binding, and claiming a case filed at the window (代办) with its claim code.""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases.constants import ApplicantKind, Role
@@ -74,6 +75,36 @@ def applicant_user_register(*, login: str, password: str) -> User:
             user.save()
     except IntegrityError:  # the same login registered a moment ago by a concurrent request
         raise DomainError(_("An account with this mobile number or e-mail address already exists.")) from None
+    return user
+
+
+def applicant_user_register_confirmed(*, mobile: str, code: str, password: str, email: str = "") -> User:
+    """A portal account whose mobile number (the login) is confirmed by the SMS code sent to it
+    (cases.services.sms_codes); an e-mail address is optional. The password was validated by the caller.
+
+    The code is spent in the same transaction that creates the account: if the account cannot be created, the code
+    stays valid. A wrong code is counted (and refused) although nothing else changes."""
+    from cases.services.sms_codes import SmsCodeRefused, sms_code_check
+
+    mobile = mobile.strip()
+    email = (email or "").strip().lower()
+    taken = User.objects.filter(username__iexact=mobile).exists() or User.objects.filter(mobile=mobile).exists()
+    if email and not taken:
+        taken = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists()
+    if taken:
+        raise DomainError(_("An account with this mobile number or e-mail address already exists."))
+    with transaction.atomic():
+        problem = sms_code_check(mobile=mobile, code=code)
+        if problem is None:
+            user = User(username=mobile, role=Role.APPLICANT, email=email, mobile=mobile)
+            user.set_password(password)
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:  # the same number registered a moment ago by a concurrent request
+                raise DomainError(_("An account with this mobile number or e-mail address already exists.")) from None
+    if problem is not None:
+        raise SmsCodeRefused(problem)
     return user
 
 

@@ -18,7 +18,13 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class DateInput(forms.DateInput):
+    """A native date picker. Its value is always ISO 8601 (yyyy-mm-dd): a browser ignores a localised value such as
+    the Chinese "2024/05/06", and the field would show empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 def programme_categories(programme: Programme) -> list[tuple[str, str]]:
@@ -42,11 +48,27 @@ def amount_for(programme: Programme, category: str, requested: Decimal | None = 
 
 
 class RegisterForm(forms.Form):
-    login = forms.CharField(
-        label=_("Mobile number or e-mail address"),
-        max_length=150,
-        help_text=_("An 11-digit mainland mobile number, or an e-mail address."),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    """A new portal account: the mobile number (the login, confirmed by an SMS code), an optional e-mail address
+    and the password. The "send code" button validates the mobile number alone (`for_code`)."""
+
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=11,
+        help_text=_("An 11-digit mainland mobile number. It is your login; we send a verification code to it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=6,
+        required=False,
+        help_text=_("The 6 digits in the text message. Press “Send code” first."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address (optional)"),
+        required=False,
+        help_text=_("For messages about your applications and to reset your password."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
         label=_("Password"),
@@ -58,17 +80,36 @@ class RegisterForm(forms.Form):
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean_login(self) -> str:
-        value = self.cleaned_data["login"].strip()
-        if "@" in value:
-            forms.EmailField().clean(value)
-            return value.lower()
+    def __init__(self, *args, for_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_code = for_code
+        if for_code:
+            for name in ("code", "password1", "password2"):
+                self.fields[name].required = False
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data["mobile"].strip()
         if not MOBILE.match(value):
-            raise ValidationError(_("Enter an 11-digit mobile number starting with 1, or an e-mail address."))
+            raise ValidationError(_("Enter an 11-digit mobile number starting with 1."))
         return value
+
+    def clean_code(self) -> str:
+        value = self.cleaned_data["code"].strip()
+        if self.for_code:
+            return value
+        if not value:
+            raise ValidationError(_("Enter the verification code sent to your mobile number."))
+        if not re.fullmatch(r"\d{6}", value):
+            raise ValidationError(_("The verification code has 6 digits."))
+        return value
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()
+        if self.for_code:
+            return data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))

@@ -1,9 +1,12 @@
 import datetime as dt
+import re
 import struct
 import zlib
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
@@ -61,6 +64,23 @@ def portal_client(client, bound_user):
     return client
 
 
+def sms_code_from_log(mobile: str) -> str:
+    """The code in the newest text message the database SMS backend kept for the number."""
+    from cases.models import SmsLog
+
+    message = SmsLog.objects.filter(number=mobile).order_by("-created_at", "-id").first().message
+    return re.search(r"\d{6}", message).group(0)
+
+
+def register_by_sms(client, mobile: str, *, email: str = "", password: str = PASSWORD, next_url: str = ""):
+    """Register through the portal's form: the code texted to the number, then the account. Returns the response."""
+    url = reverse("portal:register") + (f"?{urlencode({'next': next_url})}" if next_url else "")
+    sent = client.post(url, {"action": "send", "mobile": mobile})
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    data = {"action": "register", "mobile": mobile, "code": sms_code_from_log(mobile), "email": email}
+    return client.post(url, {**data, "password1": password, "password2": password})
+
+
 def draft_data(community) -> dict:
     return {
         "community": community.pk,
@@ -80,4 +100,14 @@ def business_data(rng) -> dict:
     }
 
 
-__all__ = ["zh", "PASSWORD", "SAMPLE_PDF", "png", "draft_data", "business_data", "Role"]
+__all__ = [
+    "zh",
+    "PASSWORD",
+    "SAMPLE_PDF",
+    "png",
+    "draft_data",
+    "business_data",
+    "Role",
+    "register_by_sms",
+    "sms_code_from_log",
+]

@@ -18,7 +18,7 @@ from documents.models import Document
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
 from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
-from tests.workflows.portal.conftest import PASSWORD, png
+from tests.workflows.portal.conftest import PASSWORD, png, sms_code_from_log
 from workflows.engine import simulation
 from workflows.engine.simulation import SAMPLE_PDF
 
@@ -85,16 +85,18 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
         page.goto(f"{live_server.url}/portal/")
         assert page.locator("html").get_attribute("lang") == "zh-Hans"
         rec.step(page, "home")
-        # register with a mobile number; a duplicate is refused first
+        # register with a mobile number confirmed by the texted code; a short password is refused first
         _click_and_load(page, "a[href='/portal/register/']")
-        page.fill("#id_login", "13812345678")
+        page.fill("#id_mobile", "13812345678")
+        _click_and_load(page, "main button[value=send]")
+        page.fill("#id_code", sms_code_from_log("13812345678"))
         page.fill("#id_password1", "short")
         page.fill("#id_password2", "short")
-        _click_and_load(page, "main button[type=submit]")
+        _click_and_load(page, "main button[value=register]")
         rec.step(page, "register-error")
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
-        _click_and_load(page, "main button[type=submit]")
+        _click_and_load(page, "main button[value=register]")
         page.wait_for_url("**/portal/account/bind/")
         rec.step(page, "bind")
         # real-name binding: a wrong check digit first, then the right number

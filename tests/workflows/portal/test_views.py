@@ -11,10 +11,10 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.constants import Decision, ReviewLevel, Role, Status
 from cases.crypto import lookup_digest
-from cases.models import Applicant, Application, Attachment, AuditEntry, Notification, User
+from cases.models import Applicant, Application, Attachment, AuditEntry, Notification, SmsCode, SmsLog, User
 from cases.synthetic import citizen_id
 from tests.conftest import make_user
-from tests.workflows.portal.conftest import PASSWORD, SAMPLE_PDF, business_data, draft_data, png, zh
+from tests.workflows.portal.conftest import PASSWORD, SAMPLE_PDF, business_data, draft_data, png, register_by_sms, zh
 from workflows.engine import simulation
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_register_with_mobile_then_bind_real_name(client, programme, rng):
     # given a visitor
     id_number = citizen_id(rng)
     # when they register with a mobile number and bind their citizen ID number
-    response = client.post(reverse("portal:register"), {"login": "13900001111", "password1": PASSWORD, "password2": PASSWORD})
+    response = register_by_sms(client, "13900001111")
     assert response.status_code == 302 and response.url == reverse("portal:bind")
     response = client.post(reverse("portal:bind"), {"name": "李四", "kind": "person", "identifier": id_number})
     # then the account is an applicant, bound to that number, with its Applicant record
@@ -60,9 +60,9 @@ def test_register_with_email_and_enterprise_binding(client, programme, rng):
     from cases.synthetic import credit_code
 
     code = credit_code(rng)
-    client.post(reverse("portal:register"), {"login": "Boss@Example.cn", "password1": PASSWORD, "password2": PASSWORD})
+    register_by_sms(client, "13900001112", email="Boss@Example.cn")
     client.post(reverse("portal:bind"), {"name": "余杭某某科技有限公司", "kind": "enterprise", "identifier": code})
-    user = User.objects.get(username="boss@example.cn")
+    user = User.objects.get(username="13900001112")
     assert (user.email, user.credit_code) == ("boss@example.cn", code)
     assert Applicant.objects.get(user=user).kind == "enterprise"
 
@@ -71,15 +71,15 @@ def test_duplicate_registration_is_refused(client, bound_user):
     # given an account for 13800138000
     users = User.objects.count()
     # when someone registers the same mobile number again
-    response = client.post(reverse("portal:register"), {"login": "13800138000", "password1": PASSWORD, "password2": PASSWORD})
-    # then a clear message, and no second account
+    response = client.post(reverse("portal:register"), {"action": "send", "mobile": "13800138000"})
+    # then a clear message, no code sent, and no second account
     assert response.status_code == 200
-    assert zh("An account with this mobile number or e-mail address already exists.", html=True) in response.content.decode()
-    assert User.objects.count() == users
+    assert zh("An account with this mobile number already exists. Log in instead.", html=True) in response.content.decode()
+    assert (User.objects.count(), SmsLog.objects.count(), SmsCode.objects.count()) == (users, 0, 0)
 
 
 def test_short_password_is_refused(client, db):
-    response = client.post(reverse("portal:register"), {"login": "13900002222", "password1": "Short-1", "password2": "Short-1"})
+    response = register_by_sms(client, "13900002222", password="Short-1")
     assert "密码长度太短。密码必须包含至少 12 个字符。" in response.content.decode()
     assert not User.objects.filter(username="13900002222").exists()
 

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods
 from cases import services as case_services
 from cases.constants import Role
 from cases.exceptions import DomainError
+from workflows.engine import sms
 from workflows.login import LockedStatusMixin
 from workflows.portal import forms, selectors
-from workflows.portal.views.common import error_text, is_officer, portal_login_required
+from workflows.portal.views.common import error_text, is_officer, portal_login_required, safe_next, with_next
 
 
 def home(request):
@@ -28,23 +29,53 @@ def home(request):
     return render(request, "workflows/portal/home.html", context)
 
 
+REGISTER_MOBILE_SESSION_KEY = "portal_register_mobile"
+
+
 @require_http_methods(["GET", "POST"])
 def register(request):
+    """Create an account in two steps: the mobile number, to which "Send code" texts a verification code (within the
+    resend limits); then the code, an optional e-mail address and the password. Then the real-name binding, and on
+    to where the visitor was going (`next`)."""
+    next_url = safe_next(request)
     if request.user.is_authenticated:
-        return redirect("portal:home")
-    form = forms.RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+        return redirect(next_url or "portal:home")
+    sent_to = request.session.get(REGISTER_MOBILE_SESSION_KEY, "")
+    sending = request.method == "POST" and request.POST.get("action") == "send"
+    form = forms.RegisterForm(request.POST or None, for_code=sending, initial={"mobile": sent_to})
+    if sending and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
         try:
-            user = case_services.applicant_user_register(
-                login=form.cleaned_data["login"], password=form.cleaned_data["password1"]
-            )
+            sms.verification_code_send(mobile=mobile)
         except DomainError as error:
-            form.add_error("login", error_text(error))
+            form.add_error("mobile", error_text(error))
         else:
-            auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            request.session[REGISTER_MOBILE_SESSION_KEY] = mobile
+            messages.success(
+                request,
+                _("A verification code was sent to %(mobile)s. It is valid for %(minutes)s minutes.")
+                % {"mobile": mobile, "minutes": case_services.sms_code_valid_minutes()},
+            )
+            return redirect(with_next(reverse("portal:register"), next_url))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = case_services.applicant_user_register_confirmed(
+                mobile=data["mobile"], code=data["code"], password=data["password1"], email=data["email"]
+            )
+        except case_services.SmsCodeRefused as error:
+            form.add_error("code", error_text(error))
+        except DomainError as error:
+            form.add_error("mobile", error_text(error))
+        else:
+            auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # keeps the pre-check answers
+            request.session.pop(REGISTER_MOBILE_SESSION_KEY, None)
             messages.success(request, _("Your account was created. Next, bind it to your real name."))
-            return redirect("portal:bind")
-    return render(request, "workflows/portal/register.html", {"form": form})
+            return redirect(with_next(reverse("portal:bind"), next_url))
+    # The whole form once a code was sent (or the full form was posted); before that, the mobile number alone.
+    full = bool(sent_to) or (request.method == "POST" and not sending)
+    context = {"form": form, "next": next_url, "full": full}
+    return render(request, "workflows/portal/register.html", context)
 
 
 class PortalLoginView(LockedStatusMixin, auth_views.LoginView):
@@ -62,9 +93,10 @@ class PortalLoginView(LockedStatusMixin, auth_views.LoginView):
 @require_http_methods(["GET", "POST"])
 def bind(request):
     user = request.user
+    next_url = safe_next(request)
     if user.id_number or user.credit_code:
         messages.info(request, _("Your account is already bound to a real name."))
-        return redirect("portal:home")
+        return redirect(next_url or "portal:home")
     if user.role != Role.APPLICANT:
         raise Http404
     form = forms.BindForm(request.POST or None)
@@ -82,13 +114,8 @@ def bind(request):
             form.add_error("identifier", error_text(error))
         else:
             messages.success(request, _("Your account is bound to your real name."))
-            return redirect(request.GET.get("next") if _safe_next(request) else "portal:home")
-    return render(request, "workflows/portal/bind.html", {"form": form})
-
-
-def _safe_next(request) -> bool:
-    value = request.GET.get("next", "")
-    return value.startswith("/portal/") and "//" not in value
+            return redirect(next_url or "portal:home")
+    return render(request, "workflows/portal/bind.html", {"form": form, "next": next_url})
 
 
 @portal_login_required

@@ -1,11 +1,14 @@
 """The portal's shared pieces: its language, its login, and how a domain error reads on a page."""
 
+import datetime as dt
 from functools import wraps
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from cases.constants import Role
 from cases.exceptions import DomainError
@@ -41,3 +44,50 @@ def applicant_of(user) -> Applicant | None:
 
 def is_officer(user) -> bool:
     return user.is_authenticated and user.role == Role.COMMUNITY_OFFICER and user.has_perm("cases.accept_application")
+
+
+def safe_next(request) -> str:
+    """The portal page the visitor was going to (`next`, posted or in the query), or "" when it is missing or leads
+    anywhere else (another host or scheme, or outside the portal)."""
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if not value or not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return value if urlsplit(value).path.startswith("/portal/") else ""
+
+
+def with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+# The pre-check's answers, kept in the session per programme code, so that registration, the real-name binding and
+# the filing form need not ask them again. Dates are kept as ISO strings (the session is JSON).
+PRECHECK_SESSION_KEY = "portal_precheck"
+PRECHECK_FIELDS = ("category", "business_registered_on", "graduated_on", "received_before")
+
+
+def precheck_remember(request, *, programme_code: str, answers: dict) -> None:
+    kept = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in answers.items()
+        if name in PRECHECK_FIELDS and value not in (None, "")
+    }
+    stored = dict(request.session.get(PRECHECK_SESSION_KEY) or {})
+    stored[programme_code] = kept
+    request.session[PRECHECK_SESSION_KEY] = stored
+
+
+def precheck_answers(request, *, programme_code: str) -> dict:
+    """The answers given in this session for the programme, dates as dates; {} when there are none."""
+    kept = (request.session.get(PRECHECK_SESSION_KEY) or {}).get(programme_code) or {}
+    answers = {}
+    for name, value in kept.items():
+        if name in ("business_registered_on", "graduated_on"):
+            try:
+                answers[name] = dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                continue
+        elif name in PRECHECK_FIELDS:
+            answers[name] = value
+    return answers

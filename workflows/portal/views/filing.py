@@ -17,7 +17,14 @@ from cases.models import Application
 from cases.services.eligibility import eligibility_problems
 from workflows.engine import steps as flow_services
 from workflows.portal import forms, selectors
-from workflows.portal.views.common import applicant_of, error_text, portal_login_required
+from workflows.portal.views.common import (
+    applicant_of,
+    error_text,
+    portal_login_required,
+    precheck_answers,
+    precheck_remember,
+    with_next,
+)
 
 STEPS = [
     ("basics", gettext_lazy("Basics and account")),
@@ -29,8 +36,12 @@ STEPS = [
 
 @require_http_methods(["GET", "POST"])
 def programme_check(request, code: str):
+    """The pre-check. Its answers are kept in the session for the programme: the filing form shows them filled in,
+    also after registration and the real-name binding."""
     programme = selectors.portal_programme(code=code)
-    form = forms.PrecheckForm(request.POST or None, programme=programme)
+    form = forms.PrecheckForm(
+        request.POST or None, programme=programme, initial=precheck_answers(request, programme_code=programme.code)
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,8 +54,18 @@ def programme_check(request, code: str):
         problems = eligibility_problems(application=probe, today=timezone.localdate())
         if data.get("received_before") == "yes":
             problems.append(_("This subsidy is granted once per person; you have received it already."))
+        precheck_remember(request, programme_code=programme.code, answers=data)
         result = {"eligible": not problems, "problems": problems}
-    return render(request, "workflows/portal/check.html", {"programme": programme, "form": form, "result": result})
+    apply_url = reverse("portal:apply", args=[programme.code])
+    context = {
+        "programme": programme,
+        "form": form,
+        "result": result,
+        "apply_url": apply_url,
+        "register_url": with_next(reverse("portal:register"), apply_url),
+        "login_url": with_next(reverse("portal:login"), apply_url),
+    }
+    return render(request, "workflows/portal/check.html", context)
 
 
 def steps_context(application: Application | None, current: str) -> dict:
@@ -59,12 +80,13 @@ def apply_start(request, code: str):
     applicant = applicant_of(request.user)
     if applicant is None:
         messages.info(request, _("Bind your account to your real name before you apply."))
-        return redirect(f"{reverse('portal:bind')}?next={request.path}")
+        return redirect(with_next(reverse("portal:bind"), request.path))
+    initial = {"bank_account_name": applicant.name}
+    answered = precheck_answers(request, programme_code=programme.code)
+    if answered.get("category") in dict(forms.programme_categories(programme)):
+        initial["category"] = answered["category"]
     form = forms.BasicsForm(
-        request.POST or None,
-        programme=programme,
-        communities=selectors.portal_communities(),
-        initial={"bank_account_name": applicant.name},
+        request.POST or None, programme=programme, communities=selectors.portal_communities(), initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,7 +107,7 @@ def apply_start(request, code: str):
         else:
             messages.success(request, _("Draft %(number)s saved.") % {"number": application.number})
             return redirect("portal:step", public_id=application.public_id, step="business")
-    context = {"form": form, "programme": programme, **steps_context(None, "basics")}
+    context = {"form": form, "programme": programme, "from_precheck": "category" in initial, **steps_context(None, "basics")}
     return render(request, "workflows/portal/step_basics.html", context)
 
 
@@ -144,13 +166,18 @@ def _step_basics(request, application: Application):
 
 
 def _step_business(request, application: Application):
+    # Dates the draft does not hold yet come from the pre-check's answers, if any.
+    answered = precheck_answers(request, programme_code=application.programme.code)
+    from_precheck = [
+        name for name in ("business_registered_on", "graduated_on") if not getattr(application, name) and answered.get(name)
+    ]
     form = forms.BusinessForm(
         request.POST or None,
         initial={
             "business_name": application.business_name,
             "business_credit_code": application.business_credit_code,
-            "business_registered_on": application.business_registered_on,
-            "graduated_on": application.graduated_on,
+            "business_registered_on": application.business_registered_on or answered.get("business_registered_on"),
+            "graduated_on": application.graduated_on or answered.get("graduated_on"),
             "jobs_created": application.jobs_created or None,
         },
     )
@@ -164,7 +191,12 @@ def _step_business(request, application: Application):
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:step", public_id=application.public_id, step="documents")
-    context = {"form": form, "programme": application.programme, **steps_context(application, "business")}
+    context = {
+        "form": form,
+        "programme": application.programme,
+        "from_precheck": bool(from_precheck),
+        **steps_context(application, "business"),
+    }
     return render(request, "workflows/portal/step_business.html", context)
 
 
