@@ -23,10 +23,12 @@ from cases.models.social_insurance import (
     SocialInsuranceClaim,
 )
 from cases.services.social_insurance.checks import RosterReport, report_raise, roster_check
+from cases.services.social_insurance.employers import employer_acts_for
 
 
 def _acts_for(*, employer: Applicant, by: User) -> bool:
-    return employer.user_id is not None and employer.user_id == by.pk
+    """The employer's own account, one of its agents, or a window officer of its town (employers.py)."""
+    return employer_acts_for(employer=employer, by=by)
 
 
 def social_insurance_claim_open(*, employer: Applicant, programme: Programme, year: int, quarter: int, by: User):
