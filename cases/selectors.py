@@ -9,6 +9,7 @@ from cases.constants import PublicityBatchStatus, Role, Status, UnitLevel
 from cases.crypto import lookup_digest
 from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
 from cases.models import (
+    Applicant,
     Application,
     Attachment,
     AuditEntry,
@@ -282,3 +283,11 @@ def social_insurance_claims_for_user(*, user: User) -> QuerySet[SocialInsuranceC
     """The claims of the employers the user acts for (employers_for_user), and no other."""
     employers = employers_for_user(user=user).values("applicant_id")
     return SocialInsuranceClaim.objects.filter(employer_id__in=employers).select_related("programme", "employer")
+
+
+def employer_acts_for(*, employer: Applicant, by: User) -> bool:
+    """Whether `by` may file for the enterprise applicant `employer`: its own account, one of its agents, or a
+    window officer of its town."""
+    if employer.user_id is not None and employer.user_id == by.pk:
+        return True
+    return employers_for_user(user=by).filter(applicant_id=employer.pk).exists()

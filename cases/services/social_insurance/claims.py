@@ -22,12 +22,12 @@ from cases.models.social_insurance import (
     RosterRow,
     SocialInsuranceClaim,
 )
+from cases.selectors import employer_acts_for
 from cases.services.social_insurance.checks import RosterReport, report_raise, roster_check
-from cases.services.social_insurance.employers import employer_acts_for
 
 
 def _acts_for(*, employer: Applicant, by: User) -> bool:
-    """The employer's own account, one of its agents, or a window officer of its town (employers.py)."""
+    """The employer's own account, one of its agents, or a window officer of its town."""
     return employer_acts_for(employer=employer, by=by)
 
 

@@ -24,16 +24,9 @@ from cases.identifiers import validate_credit_code
 from cases.models import Applicant, OrgUnit, Programme, User
 from cases.models.employer import AgentRole, Employer, EmployerAgent, EmployerEvent, RosterUpload
 from cases.models.social_insurance import ClaimStatus, SocialInsuranceClaim
-from cases.selectors import employer_window_town, employers_for_user
+from cases.selectors import employer_acts_for, employer_window_town
 from cases.services.social_insurance.checks import RosterReport, roster_check
-
-
-def employer_acts_for(*, employer: Applicant, by: User) -> bool:
-    """Whether `by` may file for the enterprise applicant `employer`: its own account, one of its agents, or a
-    window officer of its town."""
-    if employer.user_id is not None and employer.user_id == by.pk:
-        return True
-    return employers_for_user(user=by).filter(applicant_id=employer.pk).exists()
+from cases.services.social_insurance.claims import roster_submit, social_insurance_claim_open
 
 
 def actor_name(user: User) -> str:
@@ -162,8 +155,6 @@ def employer_agent_add(*, employer: Employer, login: str, role: str, by: User) -
 @transaction.atomic
 def employer_claim_open(*, employer: Employer, programme: Programme, year: int, quarter: int, by: User) -> SocialInsuranceClaim:
     """The quarter's claim (opened now, or the one opened before), in the organisation's trail."""
-    from cases.services.social_insurance.claims import social_insurance_claim_open
-
     existed = SocialInsuranceClaim.objects.filter(
         programme=programme, employer=employer.applicant, year=year, quarter=quarter
     ).exists()
@@ -223,8 +214,6 @@ def roster_upload_content(upload: RosterUpload) -> bytes:
 def employer_roster_submit(*, claim: SocialInsuranceClaim, sha256: str, by: User, only_valid_rows: bool) -> RosterReport:
     """Submit the roster last checked (the one whose digest the employer saw): whole, or its valid rows only. A
     refusal leaves the claim, its rows, the ledger and the checked file as they were."""
-    from cases.services.social_insurance.claims import roster_submit
-
     claim = _draft_locked(claim, by)
     upload = RosterUpload.objects.filter(claim=claim).first()
     if upload is None:
