@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from cases.constants import Role
 from cases.demo import programmes_load
+from cases.exceptions import DomainError
 from cases.identifiers import credit_code_check_char, mask_citizen_id
 from cases.models import (
     AgentRole,
@@ -172,8 +173,9 @@ def test_the_administrator_adds_agents_and_each_sees_only_its_organisation(clien
         reverse("portal:employer_agent_add", kwargs={"public_id": mine.public_id}), {"login": "x", "role": AgentRole.AGENT}
     )
     assert EmployerAgent.objects.filter(user=stranger).get().employer == theirs  # unchanged
-    with pytest.raises(Exception, match="already acts"):
+    with pytest.raises(DomainError) as refusal:
         employer_agent_add(employer=mine, login="x", role=AgentRole.AGENT, by=owner)
+    assert str(refusal.value.message) == "该账户已代表一个单位办理业务。"
     # the agent acts for the organisation: opens a claim, audited by name
     response = client.post(
         reverse("portal:employer_claim_open", kwargs={"public_id": mine.public_id}), {"year": 2026, "quarter": 1}
