@@ -3,7 +3,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.constants import SECOND_FACTOR_ROLES
-from cases.demo import DEMO_PASSWORD, demo_users_load, org_units_load, programmes_load
+from cases.demo import DEMO_PASSWORD, demo_employer_load, demo_users_load, org_units_load, programmes_load
 from cases.services.access import otp_enrolment_code_issue
 from cases.services.calendar_load import calendar_load_official
 
@@ -13,13 +13,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         org_units_load()
-        programmes_load(year=timezone.localdate().year)
+        # The employer social-insurance subsidy is created open, so that the demo employer can file its claims.
+        programmes_load(year=timezone.localdate().year, opened={"social-insurance"})
         added = calendar_load_official()
         users = demo_users_load()
+        employer = demo_employer_load(year=timezone.localdate().year)
         self.stdout.write(f"calendar: {added} days added")
         self.stdout.write(f"{'login':12} {'role':20} unit   (password: {DEMO_PASSWORD})")
         for user in users:
             self.stdout.write(f"{user.username:12} {user.role:20} {user.org_unit.name if user.org_unit else '-'}")
+        self.stdout.write(f"employer: {employer.applicant.name} ({employer.applicant.credit_code}), administered by 'employer'")
         # The demo's finance officers and approver enrol their authenticator app with these one-time codes.
         for user in users:
             if user.role in SECOND_FACTOR_ROLES and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():

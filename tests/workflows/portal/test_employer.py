@@ -384,3 +384,21 @@ def test_a_window_officer_registers_an_employer_and_files_its_roster_on_its_beha
     client.force_login(far)
     assert client.get(reverse("portal:employer", kwargs={"public_id": employer.public_id})).status_code == 404
     assert employer.applicant.name not in client.get(reverse("portal:employer_home")).content.decode()
+
+
+# --- the demo --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_employer_whose_agent_signs_in_to_its_pages(client, si):
+    from cases.demo import DEMO_PASSWORD, demo_employer_load, demo_users_load
+
+    demo_users_load()
+    first = demo_employer_load(year=2026)
+    assert demo_employer_load(year=2026) == first  # run again: nothing added
+    assert (Employer.objects.count(), first.applicant.name) == (1, "杭州仓前示范实业有限公司")
+    assert [(a.user.username, a.role) for a in first.agents.all()] == [("employer", AgentRole.ADMIN)]
+    assert client.login(username="employer", password=DEMO_PASSWORD)
+    page = client.get(reverse("portal:employer_home"), follow=True)
+    assert page.redirect_chain == [(reverse("portal:employer", kwargs={"public_id": first.public_id}), 302)]
+    assert zh("Open the claim") in page.content.decode()
