@@ -17,12 +17,11 @@ class Command(BaseCommand):
         programmes_load(year=timezone.localdate().year, opened={"social-insurance"})
         added = calendar_load_official()
         users = demo_users_load()
-        employer = demo_employer_load(year=timezone.localdate().year)
+        demo_employer_load(year=timezone.localdate().year)  # administered by the demo login `employer`
         self.stdout.write(f"calendar: {added} days added")
         self.stdout.write(f"{'login':12} {'role':20} unit   (password: {DEMO_PASSWORD})")
         for user in users:
             self.stdout.write(f"{user.username:12} {user.role:20} {user.org_unit.name if user.org_unit else '-'}")
-        self.stdout.write(f"employer: {employer.applicant.name} ({employer.applicant.credit_code}), administered by 'employer'")
         # The demo's finance officers and approver enrol their authenticator app with these one-time codes.
         for user in users:
             if user.role in SECOND_FACTOR_ROLES and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():

@@ -93,6 +93,8 @@ def employer_register(
         raise DomainError(_("An organisation with this unified social credit code is registered already."))
     if applicant is not None and applicant.kind != ApplicantKind.ENTERPRISE:
         raise DomainError(_("The applicant data is not valid."))
+    if applicant is not None and not at_window and applicant.user_id not in (None, by.pk):
+        raise PermissionDenied(_("This credit code is already bound to another account."))
     try:
         if applicant is None:
             applicant = Applicant(kind=ApplicantKind.ENTERPRISE, name=name.strip(), credit_code=credit_code)

@@ -402,3 +402,16 @@ def test_the_demo_has_an_employer_whose_agent_signs_in_to_its_pages(client, si):
     page = client.get(reverse("portal:employer_home"), follow=True)
     assert page.redirect_chain == [(reverse("portal:employer", kwargs={"public_id": first.public_id}), 302)]
     assert zh("Open the claim") in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_enterprise_bound_to_one_account_is_not_registered_online_by_another(si, community):
+    from cases.services import user_real_name_bind
+
+    contact = user_real_name_bind(user=portal_user("contact", ""), name="杭州仓前实业有限公司", credit_code=code(3))
+    with pytest.raises(DomainError) as refusal:
+        register(portal_user("someone", "王五"), community, 3)
+    assert str(refusal.value.message) == "该统一社会信用代码已绑定其他账户。"
+    assert Employer.objects.count() == 0
+    employer = register(contact, community, 3)
+    assert [(a.user, a.role) for a in employer.agents.all()] == [(contact, AgentRole.ADMIN)]
