@@ -123,6 +123,19 @@ def employer_register(
     return employer
 
 
+def _portal_account(login: str) -> User | None:
+    """An active portal account by its login name, mobile number or e-mail address."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    accounts = User.objects.filter(role=Role.APPLICANT, is_active=True)
+    return (
+        accounts.filter(username__iexact=login).first()
+        or accounts.filter(mobile=login).first()
+        or (accounts.filter(email__iexact=login).first() if "@" in login else None)
+    )
+
+
 @transaction.atomic
 def employer_agent_add(*, employer: Employer, login: str, role: str, by: User) -> EmployerAgent:
     """The organisation's administrator authorises an existing portal account (its login name, mobile or e-mail)."""
@@ -131,16 +144,7 @@ def employer_agent_add(*, employer: Employer, login: str, role: str, by: User) -
         raise PermissionDenied(_("Only the organisation's administrator adds agents."))
     if role not in AgentRole.values:
         raise DomainError(_("Choose the agent's role."))
-    login = (login or "").strip()
-    user = (
-        (
-            User.objects.filter(role=Role.APPLICANT, is_active=True).filter(username__iexact=login).first()
-            or User.objects.filter(role=Role.APPLICANT, is_active=True, mobile=login).first()
-            or (User.objects.filter(role=Role.APPLICANT, is_active=True, email__iexact=login).first() if "@" in login else None)
-        )
-        if login
-        else None
-    )
+    user = _portal_account(login)
     if user is None:
         raise DomainError(_("No portal account has this login name, mobile number or e-mail address."))
     if EmployerAgent.objects.filter(user=user).exists():
