@@ -6,7 +6,17 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from cases.constants import AttachmentKind, ProgrammeKind, ReviewLevel, Role, UnitLevel
-from cases.models import Bank, BankFileLayout, BankOfficer, BudgetEnvelope, OrgUnit, Programme, User
+from cases.models import (
+    Bank,
+    BankFileLayout,
+    BankOfficer,
+    BudgetEnvelope,
+    Employer,
+    OrgUnit,
+    Programme,
+    SocialInsuranceStandard,
+    User,
+)
 from cases.services.programmes import programme_create
 
 DISTRICT = ("330110", "余杭区", "Yuhang District", "余")
@@ -330,7 +340,17 @@ DEMO_USERS = [
     ("manager", "统计管理员", Role.MANAGER, "330110"),
     ("bank", "工商银行信贷员", Role.BANK_OFFICER, "330110"),
     ("applicant", "申请人张三", Role.APPLICANT, None),
+    ("employer", "用人单位经办人李四", Role.APPLICANT, None),
 ]
+# The demo employer (社保补贴): its credit code (check character computed, GB 32100), the organisation's unit, and
+# the year's standard of the social-insurance programme (minimum base x the employer's rates).
+DEMO_EMPLOYER = ("杭州仓前示范实业有限公司", "91330110MA2DEM901", "330110001001")
+DEMO_STANDARD = {
+    "minimum_base": Decimal("4462.00"),
+    "pension_rate": Decimal("0.16"),
+    "medical_rate": Decimal("0.095"),
+    "unemployment_rate": Decimal("0.005"),
+}
 
 
 @transaction.atomic
@@ -366,3 +386,33 @@ def demo_users_load(*, password: str = DEMO_PASSWORD) -> list[User]:
         admin.save()
     users.append(admin)
     return users
+
+
+@transaction.atomic
+def demo_employer_load(*, year: int) -> Employer:
+    """One employer whose administrator is the demo login `employer`, and the year's social-insurance standard:
+    what is missing is created, what exists is left as it is."""
+    from cases.identifiers import credit_code_check_char
+    from cases.services.social_insurance.employers import employer_register
+
+    name, first17, unit_code = DEMO_EMPLOYER
+    credit_code = first17 + credit_code_check_char(first17)
+    programme = Programme.objects.filter(code="social-insurance").first()
+    if programme is not None:
+        SocialInsuranceStandard.objects.get_or_create(programme=programme, year=year, defaults=DEMO_STANDARD)
+    existing = Employer.objects.filter(applicant__credit_code=credit_code).first()
+    if existing is not None:
+        return existing
+    user = User.objects.get(username="employer")
+    user.real_name = user.real_name or user.first_name
+    user.save(update_fields=["real_name"])
+    return employer_register(
+        name=name,
+        credit_code=credit_code,
+        address="余杭区仓前街道文一西路1号",
+        org_unit=OrgUnit.objects.get(code=unit_code),
+        bank_name="中国工商银行余杭支行",
+        bank_account_name=name,
+        bank_account_number="6222021202001234567",
+        by=user,
+    )

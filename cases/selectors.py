@@ -8,7 +8,18 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum,
 from cases.constants import PublicityBatchStatus, Role, Status, UnitLevel
 from cases.crypto import lookup_digest
 from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
-from cases.models import Application, Attachment, AuditEntry, OrgUnit, Programme, PublicityBatch, User
+from cases.models import (
+    Applicant,
+    Application,
+    Attachment,
+    AuditEntry,
+    Employer,
+    OrgUnit,
+    Programme,
+    PublicityBatch,
+    SocialInsuranceClaim,
+    User,
+)
 
 
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
@@ -244,3 +255,39 @@ def publicity_entry_application(*, batch: PublicityBatch, seq: int) -> Applicati
         return None
     entry = batch.entries.select_related("application__programme").order_by("id")[seq - 1 : seq].first()
     return entry.application if entry is not None else None
+
+
+def employer_window_town(*, user: User) -> OrgUnit | None:
+    """The town whose employers a window officer (代办) may serve: the town of the officer's unit."""
+    if not user.is_authenticated or not user.is_active or user.role != Role.COMMUNITY_OFFICER or user.org_unit_id is None:
+        return None
+    if not user.has_perm("cases.accept_application"):
+        return None
+    return user.org_unit.ancestor_at(UnitLevel.TOWN)
+
+
+def employers_for_user(*, user: User) -> QuerySet[Employer]:
+    """Agents: their own organisation. Window officers: the employers of their town. Anyone else: nothing."""
+    base = Employer.objects.select_related("applicant", "org_unit")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role == Role.APPLICANT:
+        return base.filter(Q(agents__user=user) | Q(applicant__user=user)).distinct()
+    town = employer_window_town(user=user)
+    if town is None:
+        return base.none()
+    return base.filter(org_unit__path__startswith=town.path)
+
+
+def social_insurance_claims_for_user(*, user: User) -> QuerySet[SocialInsuranceClaim]:
+    """The claims of the employers the user acts for (employers_for_user), and no other."""
+    employers = employers_for_user(user=user).values("applicant_id")
+    return SocialInsuranceClaim.objects.filter(employer_id__in=employers).select_related("programme", "employer")
+
+
+def employer_acts_for(*, employer: Applicant, by: User) -> bool:
+    """Whether `by` may file for the enterprise applicant `employer`: its own account, one of its agents, or a
+    window officer of its town."""
+    if employer.user_id is not None and employer.user_id == by.pk:
+        return True
+    return employers_for_user(user=by).filter(applicant_id=employer.pk).exists()

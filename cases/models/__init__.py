@@ -2,6 +2,7 @@ from .access import AccessEvent, OtpEnrolmentCode, SmsCode, SmsLog
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
+from .employer import AgentRole, Employer, EmployerAgent, EmployerEvent, RosterUpload
 from .loan import Bank, BankOfficer, Loan, LoanPeriod, LoanRecovery, SubsidyClaim
 from .notification import Notification
 from .org import OrgUnit, User
@@ -28,6 +29,11 @@ __all__ = [
     "Application",
     "Attachment",
     "AuditEntry",
+    "AgentRole",
+    "Employer",
+    "EmployerAgent",
+    "EmployerEvent",
+    "RosterUpload",
     "BankFileLayout",
     "BudgetEntrySplit",
     "FundingSource",

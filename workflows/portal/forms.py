@@ -328,3 +328,62 @@ class PublicObjectionForm(forms.Form):
             if field not in self.errors:
                 self.add_error(field, message)
         return cleaned
+
+
+class EmployerForm(forms.Form):
+    """An employer's organisation account: registered online by its administrator or at the window by an officer."""
+
+    name = forms.CharField(label=_("Organisation name"), max_length=200, validators=[validate_name])
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, min_length=18, validators=[validate_credit_code]
+    )
+    address = forms.CharField(label=_("Address"), max_length=200)
+    community = forms.ModelChoiceField(label=_("Community or village of the organisation"), queryset=None, empty_label=None)
+    bank_name = forms.CharField(label=_("Bank and branch"), max_length=100, validators=[validate_name])
+    bank_account_name = forms.CharField(label=_("Account holder"), max_length=200, validators=[validate_name])
+    bank_account_number = forms.RegexField(
+        label=_("Account number"),
+        regex=r"^\d{12,32}$",
+        max_length=32,
+        error_messages={"invalid": _("An account number has 12 to 32 digits.")},
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+    def clean_credit_code(self) -> str:
+        return self.cleaned_data["credit_code"].upper()
+
+
+class AgentForm(forms.Form):
+    login = forms.CharField(
+        label=_("The agent's portal login"),
+        max_length=150,
+        help_text=_("The login name, mobile number or e-mail address of an existing portal account."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=())
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class ClaimOpenForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=())
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), coerce=int, choices=[(q, _("Quarter %(q)s") % {"q": q}) for q in (1, 2, 3, 4)]
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster (XLSX, or CSV in UTF-8 or GBK)"), required=False, allow_empty_file=True)
+
+
+class RosterSubmitForm(forms.Form):
+    sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    only_valid_rows = forms.BooleanField(required=False)

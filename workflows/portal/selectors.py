@@ -1,19 +1,41 @@
 """Reads for the portal. Every case goes through cases.selectors.applications_for_user: applicants see their own,
 community officers their unit's."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from cases.constants import Status, UnitLevel
-from cases.models import Application, Attachment, CorrectionRequest, Loan, Notification, OrgUnit, Programme, User
-from cases.selectors import application_attachments, application_timeline, applications_for_user, attachment_for_user
+from cases.constants import ProgrammeKind, Status, UnitLevel
+from cases.models import (
+    Application,
+    Attachment,
+    CorrectionRequest,
+    Employer,
+    EmployerAgent,
+    EmployerEvent,
+    Loan,
+    Notification,
+    OrgUnit,
+    Programme,
+    RosterRow,
+    SocialInsuranceClaim,
+    User,
+)
+from cases.selectors import (
+    application_attachments,
+    application_timeline,
+    applications_for_user,
+    attachment_for_user,
+    employers_for_user,
+    social_insurance_claims_for_user,
+)
 from cases.services.loans import loans_for_user
 from documents.constants import DocumentStatus
 from documents.models import Document
 
 
 def portal_programmes() -> QuerySet[Programme]:
-    return Programme.objects.filter(active=True).order_by("code")
+    """Programmes a person applies for; the employer social-insurance subsidy has its own pages (employers)."""
+    return Programme.objects.filter(active=True).exclude(kind=ProgrammeKind.SOCIAL_INSURANCE).order_by("code")
 
 
 def portal_programme(*, code: str) -> Programme:
@@ -95,3 +117,54 @@ def portal_loan_for(*, user: User, public_id) -> Loan:
     if loan is None:
         raise Http404
     return loan
+
+
+def portal_roster_programme() -> Programme | None:
+    """The employer social-insurance subsidy, when it is open."""
+    return Programme.objects.filter(active=True, kind=ProgrammeKind.SOCIAL_INSURANCE).order_by("code").first()
+
+
+def portal_employers_for(*, user: User) -> QuerySet[Employer]:
+    return employers_for_user(user=user).order_by("applicant__name", "pk")
+
+
+def portal_employer_for(*, user: User, public_id) -> Employer:
+    """An organisation the user acts for (an agent's own, a window officer's town's); 404 for any other."""
+    employer = employers_for_user(user=user).filter(public_id=public_id).first()
+    if employer is None:
+        raise Http404
+    return employer
+
+
+def portal_employer_claims(*, user: User, employer: Employer) -> QuerySet[SocialInsuranceClaim]:
+    return (
+        social_insurance_claims_for_user(user=user)
+        .filter(employer_id=employer.applicant_id)
+        .annotate(rows=Count("roster_rows"))
+        .order_by("-year", "-quarter", "-pk")
+    )
+
+
+def portal_employer_claim(*, user: User, employer: Employer, year: int, quarter: int) -> SocialInsuranceClaim:
+    claim = (
+        social_insurance_claims_for_user(user=user)
+        .filter(employer_id=employer.applicant_id, year=year, quarter=quarter)
+        .select_related("rules")
+        .order_by("pk")
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def portal_employer_agents(*, employer: Employer) -> QuerySet[EmployerAgent]:
+    return employer.agents.select_related("user").order_by("added_at", "pk")
+
+
+def portal_employer_events(*, employer: Employer) -> QuerySet[EmployerEvent]:
+    return employer.events.order_by("-created_at", "-pk")[:20]
+
+
+def portal_roster_rows(*, claim: SocialInsuranceClaim) -> QuerySet[RosterRow]:
+    return claim.roster_rows.order_by("line")[:500]

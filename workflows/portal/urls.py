@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from workflows.portal import views
-from workflows.portal.views import portal_language, publicity
+from workflows.portal.views import employers, portal_language, publicity
 
 app_name = "portal"
 
@@ -51,6 +51,7 @@ urlpatterns = [
     _p("programmes/<slug:code>/", views.programme_check, "check"),
     _p("programmes/<slug:code>/apply/", views.apply_start, "apply"),
     _p("window/", views.window_start, "window"),
+    _p("window/employers/", employers.window_employer, "window_employer"),
     _p("window/<slug:code>/", views.window_start, "window_programme"),
     _p("cases/<uuid:public_id>/", views.case, "case"),
     _p("cases/<uuid:public_id>/edit/<slug:step>/", views.step, "step"),
@@ -62,6 +63,15 @@ urlpatterns = [
     _p("publicity/", publicity.board, "publicity"),
     _p("publicity/lists/<str:token>.pdf", publicity.list_pdf, "publicity_pdf"),
     _p("publicity/<str:batch>/", publicity.batch, "publicity_batch"),
+    _p("employers/", employers.employer_home, "employer_home"),
+    _p("employers/register/", employers.employer_register, "employer_register"),
+    _p("employers/roster-template.xlsx", employers.roster_template_download, "roster_template"),
+    _p("employers/<uuid:public_id>/", employers.employer, "employer"),
+    _p("employers/<uuid:public_id>/agents/", employers.employer_agent_add, "employer_agent_add"),
+    _p("employers/<uuid:public_id>/claims/", employers.employer_claim_open, "employer_claim_open"),
+    _p("employers/<uuid:public_id>/claims/<int:year>/<int:quarter>/", employers.employer_claim, "employer_claim"),
+    _p("employers/<uuid:public_id>/claims/<int:year>/<int:quarter>/upload/", employers.roster_upload, "roster_upload"),
+    _p("employers/<uuid:public_id>/claims/<int:year>/<int:quarter>/submit/", employers.roster_submit, "roster_submit"),
     _p("loans/", views.loans, "loans"),
     _p("loans/<uuid:public_id>/periods/<int:period>/claim/", views.loan_claim, "loan_claim"),
 ]

@@ -22,11 +22,13 @@ from cases.models.social_insurance import (
     RosterRow,
     SocialInsuranceClaim,
 )
+from cases.selectors import employer_acts_for
 from cases.services.social_insurance.checks import RosterReport, report_raise, roster_check
 
 
 def _acts_for(*, employer: Applicant, by: User) -> bool:
-    return employer.user_id is not None and employer.user_id == by.pk
+    """The employer's own account, one of its agents, or a window officer of its town."""
+    return employer_acts_for(employer=employer, by=by)
 
 
 def social_insurance_claim_open(*, employer: Applicant, programme: Programme, year: int, quarter: int, by: User):

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.constants import SECOND_FACTOR_ROLES
-from cases.demo import DEMO_PASSWORD, demo_users_load, org_units_load, programmes_load
+from cases.demo import DEMO_PASSWORD, demo_employer_load, demo_users_load, org_units_load, programmes_load
 from cases.services.access import otp_enrolment_code_issue
 from cases.services.calendar_load import calendar_load_official
 from workflows.engine.demo_work import demo_work_load
@@ -22,9 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         org_units_load()
-        programmes_load(year=timezone.localdate().year)
+        # The employer social-insurance subsidy is created open, so that the demo employer can file its claims.
+        programmes_load(year=timezone.localdate().year, opened={"social-insurance"})
         added = calendar_load_official()
         users = demo_users_load()
+        demo_employer_load(year=timezone.localdate().year)  # administered by the demo login `employer`
         self.stdout.write(f"calendar: {added} days added")
         self.stdout.write(f"{'login':12} {'role':20} unit   (password: {DEMO_PASSWORD})")
         for user in users:

@@ -6,7 +6,8 @@ write only through cases.services and workflows.engine.steps; domain errors beco
 - window: filing at the community window (代办);
 - attachments: evidence files, uploaded to a draft or for a correction notice, and opened again;
 - case_page: the case page, the answer to a correction notice, withdrawal;
-- loan_subsidies: a guaranteed loan's schedule and its interest subsidy claims.
+- loan_subsidies: a guaranteed loan's schedule and its interest subsidy claims;
+- employers: the employer's organisation, agents, quarterly claims and rosters (社保补贴), also at the window.
 """
 
 from workflows.portal.views.accounts import PortalLoginView, bind, claim, home, notifications, register
