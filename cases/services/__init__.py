@@ -70,4 +70,4 @@ from .publicity import (
     publicity_open,
     publicity_pass_case,
 )
-from .reviews import application_decide
+from .reviews import LEVEL_PERMISSION, application_decide, review_task_assignment_record
