@@ -114,7 +114,9 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[("assign", "assign"), ("pass", "pass")])
     tasks = TaskIdsField(error_messages={"required": _("Select at least one case.")})
     assignee = forms.ModelChoiceField(label=_("Colleague"), queryset=None, required=False, empty_label="---------")
-    opinion = forms.CharField(label=_("Opinion for every selected case"), required=False, max_length=2000)
+    opinion = forms.CharField(
+        label=_("Opinion for every selected case"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
