@@ -1,11 +1,15 @@
 from django.urls import include, path
 
 from workflows.engine.registry import registry
+from workflows.staff import queue_views
 from workflows.staff import views as staff_views
 
 urlpatterns = [
     path("", staff_views.home, name="home"),
     path("cases/", staff_views.case_list, name="case_list"),
+    path("queue/", queue_views.work_queue, name="work_queue"),
+    path("queue/bulk/", queue_views.queue_bulk, name="queue_bulk"),
+    path("queue/<uuid:public_id>/open/", queue_views.queue_open, name="queue_open"),
     path("portal/", include("workflows.portal.urls")),
     path("cases/<uuid:public_id>/", staff_views.case_detail, name="case_detail"),
     path("cases/<uuid:public_id>/attachments/<int:pk>/", staff_views.case_attachment, name="case_attachment"),

@@ -72,5 +72,5 @@ from .publicity import (
     publicity_open,
     publicity_pass_case,
 )
-from .reviews import application_decide
+from .reviews import LEVEL_PERMISSION, application_decide, review_task_assignment_record
 from .sms_codes import SmsCodeRefused, sms_code_check, sms_code_issue, sms_code_valid_minutes

@@ -129,3 +129,19 @@ def _reject(application: Application) -> list[str]:
     _transition(application.reject, at=timezone.now())
     application.deadline = None
     return ["decided_at"]
+
+
+def review_task_assignment_record(*, application: Application, by: User, assignee: User, level: str) -> None:
+    """Who holds a case's review task at `level`: the user who hands it on must be allowed to execute it, and so must
+    the colleague who receives it (that level's permission and the case in their unit or below); else nothing
+    changes. The caller holds the case lock and moves the task; this writes the audit row."""
+    permission = LEVEL_PERMISSION[ReviewLevel(level)]
+    if not staff_may(user=by, permission=permission, application=application):
+        raise PermissionDenied()
+    if not staff_may(user=assignee, permission=permission, application=application):
+        raise PermissionDenied(
+            _("%(name)s may not execute this task: only a colleague allowed to decide it can be assigned it.")
+            % {"name": assignee.get_full_name() or assignee.username}
+        )
+    name = assignee.get_full_name() or assignee.username
+    audit_record(application=application, by=by, action=f"{level}:assigned", from_status=application.status, comment=name)

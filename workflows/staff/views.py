@@ -29,6 +29,7 @@ from cases.selectors import (
     attachment_for_user,
 )
 from workflows.engine import steps as flow_services
+from workflows.engine.queue import review_permissions
 from workflows.evidence import attachment_response
 from workflows.programmes.loan.selectors import loan_statistics_for_user
 from workflows.staff.forms import CaseSearchForm, ObjectionForm, PublishForm
@@ -45,6 +46,8 @@ def home(request):
         return redirect("loans:list")
     if user.role == Role.FINANCE_OFFICER:
         return redirect("finance:batches")
+    if review_permissions(user=user):
+        return redirect("work_queue")  # reviewers at every level: the cases waiting for their decision
     return redirect("startup:index")  # the review queues of the staff site (its menu leads to every programme)
 
 

@@ -81,7 +81,9 @@ def test_a_signed_in_user_refused_a_page_reads_why_in_chinese(staff):
 
 def test_the_start_page_leads_each_role_to_its_own_work(staff, applicant_user):
     for user, target in (
-        (staff.community[next(iter(staff.community))], "/startup/"),
+        (staff.community[next(iter(staff.community))], "/queue/"),
+        (staff.town[next(iter(staff.town))], "/queue/"),
+        (staff.approver, "/queue/"),
         (staff.finance_maker, "/finance/batches/"),
         (applicant_user, "/portal/"),
     ):
