@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_social_insurance'),
+        ('cases', '0019_register_sms_codes'),
     ]
 
     operations = [

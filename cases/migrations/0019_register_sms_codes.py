@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_social_insurance'),
+        ('cases', '0018_bank_layout_utf8_bom'),
     ]
 
     operations = [
