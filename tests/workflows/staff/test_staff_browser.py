@@ -57,7 +57,9 @@ def test_every_staff_page_of_every_role_has_no_axe_violation(live_server, cases_
     town_task = flow_services.open_task(application=at_town)
     town_base = f"/startup/{town_task.process_id}/{town_task.flow_task.name}/{town_task.pk}"
     bank_user = make_user("bank-abc", Role.BANK_OFFICER, district)
-    BankOfficer.objects.create(user=bank_user, bank=Bank.objects.get_or_create(code="abc-yh", defaults={"name": "农业银行余杭支行"})[0])
+    BankOfficer.objects.create(
+        user=bank_user, bank=Bank.objects.get_or_create(code="abc-yh", defaults={"name": "农业银行余杭支行"})[0]
+    )
     walks = {
         "town-reviewer": (
             staff.town[community.parent_id],
