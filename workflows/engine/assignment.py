@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases.constants import Role
-from cases.exceptions import PermissionDenied, TransitionForbidden
+from cases.exceptions import DomainError, PermissionDenied, SameReviewerApproval, TransitionForbidden
 from cases.models import Application, User
 from cases.selectors import application_visible_to
 from workflows.models import SubsidyTask
@@ -22,19 +22,26 @@ from workflows.models import SubsidyTask
 APPROVE = "cases.approve_application"
 
 
-def task_may_execute(*, user: User | None, task) -> bool:
-    """May `user` decide `task` (and so claim it or be assigned it)?"""
+def task_refusal(*, user: User | None, task) -> DomainError | None:
+    """Why `user` may not decide `task` (and so may not claim it or be assigned it), or None if they may."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return False
+        return PermissionDenied()
     if user.role in (Role.APPLICANT, Role.BANK_OFFICER) or user.org_unit_id is None:
-        return False
+        return PermissionDenied()
     if not task.owner_permission or not user.has_perm(task.owner_permission):
-        return False
+        return PermissionDenied()
     application = Application.objects.select_related("org_unit").filter(process_id=task.process_id).first()
     if application is None or not application_visible_to(user=user, application=application):
-        return False
+        return PermissionDenied()
     # the amount is fixed by a second person (cases.services.reviews): the district reviewer may not take the approval
-    return not (task.owner_permission == APPROVE and application.reviewed_by_id == user.pk)
+    if task.owner_permission == APPROVE and application.reviewed_by_id == user.pk:
+        return SameReviewerApproval()
+    return None
+
+
+def task_may_execute(*, user: User | None, task) -> bool:
+    """May `user` decide `task` (and so claim it or be assigned it)?"""
+    return task_refusal(user=user, task=task) is None
 
 
 def task_assign(*, task_id: int, to: User, by: User) -> SubsidyTask:
@@ -50,7 +57,7 @@ def task_assign(*, task_id: int, to: User, by: User) -> SubsidyTask:
                 raise TransitionForbidden(_("The task is already assigned or finished."))
             if not task_may_execute(user=by, task=task):
                 raise PermissionDenied()
-            if not task_may_execute(user=to, task=task):
+            if task_refusal(user=to, task=task) is not None:
                 raise PermissionDenied(
                     _("%(name)s may not handle this task (another unit or another role): it was not assigned.")
                     % {"name": to.get_full_name() or to.get_username()}
