@@ -23,6 +23,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.status import STATUS
 
+from cases.models import Application
 from workflows.engine.registry import registry
 from workflows.engine.selectors import processes_for_user, task_visible_to, tasks_for_user
 
@@ -93,6 +94,23 @@ class ScopedQueueView(ReadableFiltersMixin, flow_views.FlowQueueListView):
 
 class ScopedArchiveView(ReadableFiltersMixin, flow_views.FlowArchiveListView):
     pass
+
+
+class NumberedDashboardView(flow_views.DashboardView):
+    """The overview of a programme, each open task named by its case number (one query for all of them)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for column in context["columns"]:
+            column["tasks"] = list(column["tasks"].select_related("owner"))
+        process_ids = {task.process_id for column in context["columns"] for task in column["tasks"]}
+        numbers = dict(
+            Application.objects.filter(process_id__in=process_ids).values_list("process_id", "number") if process_ids else []
+        )
+        for column in context["columns"]:
+            for task in column["tasks"]:
+                task.case_number = numbers.get(task.process_id) or f"#{task.process_id}"
+        return context
 
 
 class ScopedProcessDetailView(flow_views.DetailProcessView):
@@ -170,6 +188,7 @@ def guard_patterns(patterns: list) -> list:
 
 
 class ScopedFlowAppViewset(FlowAppViewset):
+    dashboard_view_class = NumberedDashboardView
     inbox_view_class = ScopedInboxView
     queue_view_class = ScopedQueueView
     archive_view_class = ScopedArchiveView
