@@ -122,7 +122,9 @@ template_loaders = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # workflows/templates first: its viewflow/ folder overrides viewflow's own templates (viewflow is listed
+        # before workflows in INSTALLED_APPS, so the app loader alone would find viewflow's first).
+        "DIRS": [BASE_DIR / "workflows" / "templates"],
         "OPTIONS": {
             "loaders": template_loaders if DEBUG else [("django.template.loaders.cached.Loader", template_loaders)],
             "context_processors": [

@@ -22,6 +22,19 @@ def _wrap(node, origin_view):
 
 
 class ServiceTask(flow.View):
+    """Claim (assign), execute and the assign buttons of viewflow's pages follow workflows.engine.assignment: only a
+    user allowed to execute the task may claim it, be assigned it or execute it."""
+
+    def can_assign(self, user, task):
+        from workflows.engine.assignment import task_may_execute
+
+        return super().can_assign(user, task) and task_may_execute(user=user, task=task)
+
+    def can_execute(self, user, task):
+        from workflows.engine.assignment import task_may_execute
+
+        return super().can_execute(user, task) and task_may_execute(user=user, task=task)
+
     @property
     def view_path(self):
         return path(f"<int:process_pk>/{self.name}/<int:task_pk>/execute/", _wrap(self, self.view), name="execute")

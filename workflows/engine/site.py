@@ -10,6 +10,7 @@ viewflow has no row-level scoping. Two layers add it without patching viewflow:
 
 from functools import update_wrapper
 
+from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
@@ -17,15 +18,36 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.urls.base import _URLResolver
 from viewflow.utils import viewprop
+from viewflow.workflow.fields import import_task_by_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.status import STATUS
 
+from cases.models import Application
 from workflows.engine.registry import registry
 from workflows.engine.selectors import processes_for_user, task_visible_to, tasks_for_user
 
 
-class ScopedInboxView(flow_views.FlowInboxListView):
+class ReadableFiltersMixin:
+    """The filter form of viewflow's lists names each step by its title ("一次性创业补贴/镇街审核"), not by its
+    Python name ("Town_Review")."""
+
+    def get_filterset(self, filterset_class, queryset):
+        filterset = super().get_filterset(filterset_class, queryset)
+        field = filterset.form.fields.get("flow_task")
+        if field is not None:
+            field.choices = [(ref, _step_label(ref, label) if ref else label) for ref, label in field.choices]
+        return filterset
+
+
+def _step_label(ref, label) -> str:
+    node = import_task_by_ref(ref) if ref else None
+    if node is None:
+        return label
+    return f"{node.flow_class.process_title}/{node.task_title or node.name}"
+
+
+class ScopedInboxView(ReadableFiltersMixin, flow_views.FlowInboxListView):
     @viewprop
     def queryset(self):
         return (
@@ -36,7 +58,14 @@ class ScopedInboxView(flow_views.FlowInboxListView):
         )
 
 
-class ScopedTaskListView(flow_views.DashboardTaskListView):
+class ScopedTaskListView(ReadableFiltersMixin, flow_views.DashboardTaskListView):
+    title = _("All steps of the programme")
+
+    def flow_task(self, task):
+        return task.flow_task.task_title or task.flow_task.name
+
+    flow_task.short_description = _("Step")
+
     @viewprop
     def queryset(self):
         return (
@@ -48,6 +77,8 @@ class ScopedTaskListView(flow_views.DashboardTaskListView):
 
 
 class ScopedProcessListView(flow_views.DashboardProcessListView):
+    title = _("Cases of the programme")
+
     def get_queryset(self):
         return (
             processes_for_user(user=self.request.user)
@@ -55,6 +86,31 @@ class ScopedProcessListView(flow_views.DashboardProcessListView):
             .annotate(active_tasks_count=Count("task", filter=Q(task__finished__isnull=True)))
             .order_by("-created")
         )
+
+
+class ScopedQueueView(ReadableFiltersMixin, flow_views.FlowQueueListView):
+    pass
+
+
+class ScopedArchiveView(ReadableFiltersMixin, flow_views.FlowArchiveListView):
+    pass
+
+
+class NumberedDashboardView(flow_views.DashboardView):
+    """The overview of a programme, each open task named by its case number (one query for all of them)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for column in context["columns"]:
+            column["tasks"] = list(column["tasks"].select_related("owner"))
+        process_ids = {task.process_id for column in context["columns"] for task in column["tasks"]}
+        numbers = dict(
+            Application.objects.filter(process_id__in=process_ids).values_list("process_id", "number") if process_ids else []
+        )
+        for column in context["columns"]:
+            for task in column["tasks"]:
+                task.case_number = numbers.get(task.process_id) or f"#{task.process_id}"
+        return context
 
 
 class ScopedProcessDetailView(flow_views.DetailProcessView):
@@ -72,11 +128,17 @@ class ScopedBulkAssignView(flow_views.BulkAssignTasksActionView):
         self.queryset = tasks_for_user(user=self.request.user)
         return super().get_queryset()
 
+    def message_user(self):  # viewflow's own message is an untranslated "Tasks was assigned"
+        messages.success(self.request, _("The selected tasks are yours now."), fail_silently=True)
+
 
 class ScopedBulkUnassignView(flow_views.BulkUnassignTasksActionView):
     def get_queryset(self):
         self.queryset = tasks_for_user(user=self.request.user)
         return super().get_queryset()
+
+    def message_user(self):  # viewflow's own message is an untranslated "Tasks was unassigned"
+        messages.success(self.request, _("The selected tasks were released."), fail_silently=True)
 
 
 def scope_guard(view):
@@ -126,14 +188,18 @@ def guard_patterns(patterns: list) -> list:
 
 
 class ScopedFlowAppViewset(FlowAppViewset):
+    dashboard_view_class = NumberedDashboardView
     inbox_view_class = ScopedInboxView
+    queue_view_class = ScopedQueueView
+    archive_view_class = ScopedArchiveView
     task_list_view_class = ScopedTaskListView
     process_list_view_class = ScopedProcessListView
     process_detail_view_class = ScopedProcessDetailView
     process_cancel_view_class = ScopedProcessCancelView
     tasks_assign_view_class = ScopedBulkAssignView
     tasks_unassign_view_class = ScopedBulkUnassignView
-    # queue, archive, dashboard and the menu badges read through the scoped managers (workflows.models).
+    # queue, archive, dashboard and the menu badges read through the scoped managers (workflows.models); the queue
+    # and archive classes only relabel their filters.
 
     def _get_urls(self):
         return guard_patterns(super()._get_urls())

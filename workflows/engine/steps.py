@@ -22,6 +22,7 @@ from cases.models import Application, AuditEntry, PaymentBatch, Programme, Publi
 from cases.services.locks import case_lock
 from documents.constants import DocumentKind
 from documents.tasks import schedule_batch_document, schedule_case_document
+from workflows.engine.assignment import task_refusal
 from workflows.engine.locks import case_and_process_lock, cases_and_processes_lock
 from workflows.engine.notifications import notify_status_change
 from workflows.engine.registry import registry
@@ -93,6 +94,9 @@ def human_task_complete(
             raise TransitionForbidden()
         if task.owner_id is not None and task.owner_id != by.pk:
             raise PermissionDenied(_("The task is assigned to someone else."))
+        refusal = task_refusal(user=by, task=task)
+        if refusal is not None:
+            raise refusal
         application = action(application, task)
         if task.status == STATUS.NEW:
             activation.assign(by)

@@ -8,6 +8,7 @@ from django.views.generic import FormView
 
 from cases.models import Application
 from cases.selectors import application_attachments, application_timeline, application_visible_to
+from workflows.engine.assignment import task_may_execute
 from workflows.engine.forms import DecisionForm, ObjectionDecisionForm
 
 
@@ -26,9 +27,7 @@ class TaskViewMixin(LoginRequiredMixin):
         if self.application is None or not application_visible_to(user=request.user, application=self.application):
             raise Http404
         # The service checks again on submit; refusing here spares the user a form they cannot send.
-        if not self.task.owner_id == request.user.pk and not (
-            self.task.owner_id is None and self.task.owner_permission and request.user.has_perm(self.task.owner_permission)
-        ):
+        if self.task.owner_id not in (None, request.user.pk) or not task_may_execute(user=request.user, task=self.task):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -34,3 +34,20 @@ def masked_id(value: str | None) -> str:
 def masked_account(value: str | None) -> str:
     """A bank account number as pages show it: the last four digits only."""
     return mask_account_number(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context):
+    """The entries of the staff navigation (workflows.staff.menu)."""
+    from workflows.staff.menu import staff_menu as menu
+
+    request = context.get("request")
+    return menu(request) if request is not None else []
+
+
+@register.simple_tag(takes_context=True)
+def programme_menu(context):
+    from workflows.staff.menu import programme_menu as menu
+
+    request = context.get("request")
+    return menu(request) if request is not None else []

@@ -50,7 +50,7 @@ def _staff_sign_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/?next=/portal/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    _click_and_load(page, "form.vf-form button[type=submit]")
+    _click_and_load(page, "main form button[type=submit]")
 
 
 def _assert_accessible(recorder: Recorder) -> None:

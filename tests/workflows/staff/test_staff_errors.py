@@ -76,7 +76,7 @@ def test_a_signed_in_user_refused_a_page_reads_why_in_chinese(staff):
     refused = client.get("/finance/batches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = refused.content.decode()
     assert refused.status_code == 403
-    assert '<html lang="zh-hans">' in html and "<h1>无权访问</h1>" in html
+    assert '<html lang="zh-Hans">' in html and "<h1>无权访问</h1>" in html
 
 
 def test_the_start_page_leads_each_role_to_its_own_work(staff, applicant_user):
