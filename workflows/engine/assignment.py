@@ -6,18 +6,15 @@ staff member (not an applicant, not a bank officer) holding the task's permissio
 given the task, so the real reviewer is never blocked by a wrong owner.
 
 viewflow asks `node.can_assign` / `node.can_execute` (workflows.engine.nodes.ServiceTask) on its own pages; the
-services of workflows.engine.steps ask `task_may_execute` before they assign or complete a task.
+services of workflows.engine.steps ask `task_may_execute` before they complete a task, and the work queue's claim and
+assignment (workflows.engine.claims: case and process locked first, an audit row per assignment) ask `task_refusal`
+for both the one who acts and the colleague who receives the task.
 """
 
-from django.db import transaction
-from django.utils.translation import gettext as _
-from viewflow.workflow.status import STATUS
-
 from cases.constants import Role
-from cases.exceptions import DomainError, PermissionDenied, SameReviewerApproval, TransitionForbidden
+from cases.exceptions import DomainError, PermissionDenied, SameReviewerApproval
 from cases.models import Application, User
 from cases.selectors import application_visible_to
-from workflows.models import SubsidyTask
 
 APPROVE = "cases.approve_application"
 
@@ -42,25 +39,3 @@ def task_refusal(*, user: User | None, task) -> DomainError | None:
 def task_may_execute(*, user: User | None, task) -> bool:
     """May `user` decide `task` (and so claim it or be assigned it)?"""
     return task_refusal(user=user, task=task) is None
-
-
-def task_assign(*, task_id: int, to: User, by: User) -> SubsidyTask:
-    """Give an open, unowned task to a colleague (or to oneself). Both must be allowed to execute it; otherwise a
-    clear refusal and nothing changes."""
-    with transaction.atomic():
-        task = SubsidyTask.objects.filter(pk=task_id).first()
-        if task is None:
-            raise TransitionForbidden()
-        with task.activation() as activation:
-            task = activation.task
-            if task.status != STATUS.NEW or task.owner_id is not None:
-                raise TransitionForbidden(_("The task is already assigned or finished."))
-            if not task_may_execute(user=by, task=task):
-                raise PermissionDenied()
-            if task_refusal(user=to, task=task) is not None:
-                raise PermissionDenied(
-                    _("%(name)s may not handle this task (another unit or another role): it was not assigned.")
-                    % {"name": to.get_full_name() or to.get_username()}
-                )
-            activation.assign(to)
-    return task

@@ -18,6 +18,7 @@ from cases.constants import Decision
 from cases.exceptions import DomainError, PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
 from cases.models import Application, User
 from cases.selectors import applications_for_user
+from workflows.engine.assignment import task_refusal
 from workflows.engine.locks import case_and_process_lock
 from workflows.engine.steps import TASK_LEVEL, task_decide
 from workflows.models import SubsidyTask
@@ -41,9 +42,9 @@ def task_claim(*, task_id: int, by: User) -> SubsidyTask:
     """The user takes a review task they may execute. Already theirs: nothing changes."""
     with transaction.atomic():
         application, task = _locked(task_id)
-        level = TASK_LEVEL[task.flow_task.name]
-        if not case_services.staff_may(user=by, permission=case_services.LEVEL_PERMISSION[level], application=application):
-            raise PermissionDenied()
+        refusal = task_refusal(user=by, task=task)
+        if refusal is not None:
+            raise refusal
         if task.owner_id == by.pk:
             return task
         if task.owner_id is not None:
@@ -59,6 +60,14 @@ def task_assign(*, task_id: int, by: User, to: User) -> SubsidyTask:
         application, task = _locked(task_id)
         if task.owner_id is not None and task.owner_id != by.pk:
             raise PermissionDenied(_("The task is assigned to someone else."))
+        refusal = task_refusal(user=by, task=task)
+        if refusal is not None:
+            raise refusal
+        if task_refusal(user=to, task=task) is not None:
+            raise PermissionDenied(
+                _("%(name)s may not handle this task (another unit or another role): it was not assigned.")
+                % {"name": to.get_full_name() or to.get_username()}
+            )
         case_services.review_task_assignment_record(
             application=application, by=by, assignee=to, level=TASK_LEVEL[task.flow_task.name]
         )

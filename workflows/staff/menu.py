@@ -41,7 +41,7 @@ def staff_menu(request) -> list[Entry]:
     if user.has_perm(FLOW_VIEW) and user.org_unit_id is not None:
         entries += [
             (_("My tasks"), "startup:inbox", on_flow and name == "inbox"),
-            (_("Work queue"), "startup:queue", on_flow and name == "queue"),
+            (_("Work queue"), "work_queue", name == "work_queue"),
             (_("Archive"), "startup:archive", on_flow and name == "archive"),
             (_("Cases"), "case_list", name in ("case_list", "case_detail", "case_reveal")),
         ]

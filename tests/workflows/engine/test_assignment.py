@@ -14,7 +14,8 @@ from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
 from workflows.engine import steps as flow_services
-from workflows.engine.assignment import task_assign, task_may_execute
+from workflows.engine.assignment import task_may_execute
+from workflows.engine.claims import task_assign
 
 pytestmark = pytest.mark.django_db
 
