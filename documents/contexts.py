@@ -12,6 +12,7 @@ from cases.money import format_yuan, yuan_in_capitals
 from cases.selectors import publicity_rows_public
 from cases.services.loans import loan_document_context
 from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
+from documents.social_insurance import social_insurance_document_context
 from documents.venture import venture_document_context
 
 
@@ -95,6 +96,7 @@ def case_document_context(*, kind: str, application: Application, subject: dict 
             bank_masked=masked_bank(line.account_number),
         )
     context.update(venture_document_context(kind=kind, application=application))
+    context.update(social_insurance_document_context(kind=kind, application=application))
     return context
 
 
