@@ -3,12 +3,14 @@ opinion with each level's counts and totals, the approval decision with its anne
 notice with the person-months paid. One aggregate query per figure; the annex is one query over the rows and one
 over the ledger, so a decision of hundreds of pages stays a single plain table."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Sum
 
 from cases.constants import ProgrammeKind, ReviewLevel
 from cases.models import Application
 from cases.models.social_insurance import EntitlementStatus, SocialInsuranceClaim
-from cases.money import format_yuan
+from cases.money import format_yuan, to_cents
 from cases.services.social_insurance.review import approved_rows, claim_person_months, level_counts
 from documents.constants import DocumentKind
 
@@ -43,7 +45,7 @@ def _annex(claim: SocialInsuranceClaim) -> list[dict]:
                 "category": row.get_category_display(),
                 "months": f"{first:%Y-%m}~{last:%Y-%m}" if first and first != last else (f"{first:%Y-%m}" if first else ""),
                 "count": len(held),
-                "amount": format_yuan(sum((a for _m, a in held), start=0) if held else 0),
+                "amount": format_yuan(sum((a for _m, a in held), Decimal("0.00"))),
             }
         )
     return annex
@@ -58,7 +60,11 @@ def social_insurance_document_context(*, kind: str, application: Application) ->
     context = {"claim": claim, "si_template": f"documents/social_insurance/{kind}.html"}
     if kind == DocumentKind.ACCEPTANCE_NOTICE:
         totals = claim_person_months(claim=claim).aggregate(n=Count("id"), s=Sum("amount"))
-        context.update(rows=claim.roster_rows.count(), person_months=totals["n"], claimed_yuan=format_yuan(totals["s"] or 0))
+        context.update(
+            rows=claim.roster_rows.count(),
+            person_months=totals["n"],
+            claimed_yuan=format_yuan(to_cents(totals["s"] or Decimal("0"))),
+        )
     elif kind == DocumentKind.REVIEW_OPINION:
         levels = []
         for level, label in ((ReviewLevel.TOWN, "镇街审核"), (ReviewLevel.DISTRICT, "区级审核")):

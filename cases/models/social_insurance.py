@@ -35,8 +35,8 @@ class ClaimStatus(models.TextChoices):
 
 class RowDecision(models.TextChoices):
     PENDING = "pending", _("Not decided")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    APPROVED = "approved", _("Row approved")
+    REFUSED = "refused", _("Row refused")
 
 
 class EntitlementStatus(models.TextChoices):

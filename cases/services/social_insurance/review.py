@@ -38,6 +38,7 @@ from cases.models.social_insurance import (
     RowDecision,
     SocialInsuranceClaim,
 )
+from cases.money import to_cents
 from cases.services.applications import _level_deadline, _transition, staff_may
 from cases.services.audit import audit_record
 from cases.services.locks import case_lock
@@ -227,7 +228,7 @@ def level_counts(*, claim: SocialInsuranceClaim, level: str) -> LevelCounts:
     if level == ReviewLevel.DISTRICT:
         months = months.filter(roster_row__town_decision=RowDecision.APPROVED)
     totals = months.aggregate(n=Count("id"), s=Sum("amount"))
-    return LevelCounts(**counts, approved_months=totals["n"], approved_amount=totals["s"] or Decimal("0.00"))
+    return LevelCounts(**counts, approved_months=totals["n"], approved_amount=to_cents(totals["s"] or Decimal("0")))
 
 
 @transaction.atomic
@@ -266,7 +267,7 @@ def claim_approve(*, application: Application, by: User, opinion: str) -> Applic
     application = case_lock(pk=application.pk)
     claim = _claim_lock(application)
     months = approved_months(claim=claim)
-    amount = months.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    amount = to_cents(months.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     application = application_decide(
         application=application,
         by=by,
@@ -284,7 +285,7 @@ def claim_paid(*, application: Application, line: PaymentLine) -> int:
     transaction (the case locked). The line pays exactly their sum; a month paid already is left alone."""
     claim = _claim_lock(application)
     months = approved_months(claim=claim).filter(status=EntitlementStatus.APPROVED, payment_line__isnull=True)
-    total = months.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    total = to_cents(months.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     if total != line.amount:
         raise DomainError(
             _("The payment %(paid)s does not match the approved person-months %(sum)s.") % {"paid": line.amount, "sum": total}
@@ -393,7 +394,7 @@ def publicity_rows(*, claims: list[SocialInsuranceClaim]) -> list[PublicityRow]:
                     employer=claim.employer.name,
                     months=f"{months[0]}~{months[-1]}" if len(months) > 1 else (months[0] if months else ""),
                     month_count=len(months),
-                    amount=sums.get(row.pk, Decimal("0.00")),
+                    amount=to_cents(sums.get(row.pk) or Decimal("0")),
                 )
             )
     return rows
