@@ -14,10 +14,10 @@ and in the ledger:
   person-months: one clawback per case with their ledger amounts.
 
 Order in each write: lock the case row, then the claim and its rows, check permission, change, save, audit. The
-caller (the programme's actions) completes the flow task and schedules documents after commit.
+caller (the programme's actions) completes the flow task and schedules documents after commit. Payment and
+clawbacks of the approved months: cases.services.social_insurance.settlement.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,9 +29,8 @@ from django.utils.translation import gettext as _
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Status, UnitLevel
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.identifiers import mask_citizen_id, mask_name
-from cases.models import Application, Clawback, OrgUnit, PaymentLine, User
+from cases.models import Application, OrgUnit, User
 from cases.models.social_insurance import (
-    ContributionRecord,
     EntitlementStatus,
     PersonMonthEntitlement,
     RosterRow,
@@ -43,7 +42,6 @@ from cases.services.applications import _level_deadline, _transition, staff_may
 from cases.services.audit import audit_record
 from cases.services.locks import case_lock
 from cases.services.numbering import case_number_next
-from cases.services.payments.corrections import clawback_open
 from cases.services.reviews import LEVEL_PERMISSION, application_decide
 
 ROW_LEVELS = (ReviewLevel.TOWN, ReviewLevel.DISTRICT)
@@ -125,7 +123,7 @@ def claim_person_months(*, claim: SocialInsuranceClaim):
     return PersonMonthEntitlement.objects.filter(roster_row__claim=claim)
 
 
-def _claim_lock(application: Application) -> SocialInsuranceClaim:
+def claim_lock(application: Application) -> SocialInsuranceClaim:
     return SocialInsuranceClaim.objects.select_for_update(of=("self",)).get(application=application)
 
 
@@ -144,7 +142,7 @@ def _locked_for_level(*, application: Application, by: User, level: str) -> tupl
         raise PermissionDenied()
     if application.waiting_level != level:
         raise TransitionForbidden()
-    return application, _claim_lock(application)
+    return application, claim_lock(application)
 
 
 def _reason_clean(reason: str) -> str:
@@ -265,7 +263,7 @@ def approved_months(*, claim: SocialInsuranceClaim):
 def claim_approve(*, application: Application, by: User, opinion: str) -> Application:
     """District approval: the amount is the sum of the approved person-months, which become approved."""
     application = case_lock(pk=application.pk)
-    claim = _claim_lock(application)
+    claim = claim_lock(application)
     months = approved_months(claim=claim)
     amount = to_cents(months.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
     application = application_decide(
@@ -278,88 +276,6 @@ def claim_approve(*, application: Application, by: User, opinion: str) -> Applic
     )
     months.filter(status=EntitlementStatus.CLAIMED).update(status=EntitlementStatus.APPROVED)
     return application
-
-
-def claim_paid(*, application: Application, line: PaymentLine) -> int:
-    """The bank confirmed `line`: the claim's approved person-months become paid with it. Inside the caller's
-    transaction (the case locked). The line pays exactly their sum; a month paid already is left alone."""
-    claim = _claim_lock(application)
-    months = approved_months(claim=claim).filter(status=EntitlementStatus.APPROVED, payment_line__isnull=True)
-    total = to_cents(months.aggregate(s=Sum("amount"))["s"] or Decimal("0"))
-    if total != line.amount:
-        raise DomainError(
-            _("The payment %(paid)s does not match the approved person-months %(sum)s.") % {"paid": line.amount, "sum": total}
-        )
-    return months.update(status=EntitlementStatus.PAID, payment_line=line)
-
-
-def _clawback_open(*, application_id: int, by: User, amount: Decimal, reason: str) -> Clawback:
-    """The first clawback of a case moves it to clawback (cases.services.payments.clawback_open); a later one, for
-    other months, joins the case already under clawback."""
-    application = case_lock(pk=application_id)
-    if application.status != Status.CLAWBACK:
-        return clawback_open(application=application, by=by, amount=amount, reason=reason)
-    if not staff_may(user=by, permission="cases.approve_application", application=application):
-        raise PermissionDenied()
-    clawback = Clawback.objects.create(application=application, amount=amount, reason=reason, opened_by=by)
-    audit_record(application=application, by=by, action="clawback_opened", from_status=application.status, comment=reason)
-    return clawback
-
-
-def _recover(*, months: list[PersonMonthEntitlement], by: User, reason: str) -> list[Clawback]:
-    """One clawback per case for the given paid person-months, of exactly their ledger amounts."""
-    by_case: dict[int, list[PersonMonthEntitlement]] = {}
-    for month in months:
-        by_case.setdefault(month.roster_row.claim.application_id, []).append(month)
-    clawbacks = []
-    for application_id in sorted(by_case):
-        affected = by_case[application_id]
-        amount = sum((m.amount for m in affected), Decimal("0.00"))
-        listing = ", ".join(f"{mask_citizen_id(m.roster_row.id_number)} {m.month:%Y-%m}" for m in affected)
-        clawback = _clawback_open(application_id=application_id, by=by, amount=amount, reason=f"{reason} ({listing})")
-        PersonMonthEntitlement.objects.filter(pk__in=[m.pk for m in affected]).update(
-            status=EntitlementStatus.RECOVERED, clawback=clawback
-        )
-        clawbacks.append(clawback)
-    return clawbacks
-
-
-def _paid_months(**filters) -> list[PersonMonthEntitlement]:
-    return list(
-        PersonMonthEntitlement.objects.select_related("roster_row__claim", "employer")
-        .filter(status=EntitlementStatus.PAID, clawback__isnull=True, **filters)
-        .order_by("roster_row__claim__application_id", "person_digest", "month")
-    )
-
-
-@transaction.atomic
-def reversal_clawbacks_raise(*, by: User) -> list[Clawback]:
-    """Every paid person-month whose contribution the agency has since reversed (退保, or a correction taking the
-    payment back) is recovered from its employer: one clawback per case, of exactly those months' ledger amounts.
-    Safe to run after every contribution file: a month recovered once is not recovered again."""
-    reversed_keys = set(
-        ContributionRecord.objects.filter(reversed=True).values_list("person_digest", "employer_credit_code", "month")
-    )
-    if not reversed_keys:
-        return []
-    digests = {key[0] for key in reversed_keys}
-    affected = [
-        m for m in _paid_months(person_digest__in=digests) if (m.person_digest, m.employer.credit_code, m.month) in reversed_keys
-    ]
-    return _recover(months=affected, by=by, reason=_("Contribution reversed by the social-insurance agency"))
-
-
-@transaction.atomic
-def ineligible_months_recover(*, row: RosterRow, months: list[dt.date], by: User, reason: str) -> list[Clawback]:
-    """An ineligibility found after payment (for example a person who was not in the category): the row's paid
-    person-months in `months` are recovered from the employer."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("A clawback needs its reason."))
-    affected = _paid_months(roster_row=row, month__in=[m.replace(day=1) for m in months])
-    if not affected:
-        raise DomainError(_("None of these months is paid and not yet recovered."))
-    return _recover(months=affected, by=by, reason=reason)
 
 
 @dataclass(frozen=True)

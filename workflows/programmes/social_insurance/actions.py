@@ -10,7 +10,7 @@ from cases import services as case_services
 from cases.constants import Status
 from cases.exceptions import PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
 from cases.models import Application, User
-from cases.services.social_insurance import review
+from cases.services.social_insurance import review, settlement
 from documents.constants import DocumentKind
 from documents.tasks import schedule_case_document
 from workflows.engine.locks import case_and_process_lock
@@ -100,7 +100,7 @@ def claim_payment_row_settle(*, row, by: User, today) -> str:
     notify_status_change(application=application)
     if not row.paid:
         return "returned"
-    review.claim_paid(application=application, line=row.line)
+    settlement.claim_paid(application=application, line=row.line)
     _document(application, DocumentKind.PAYMENT_NOTICE)
     case_services.application_close(application=application, by=by)
     task = open_task(application=application, name="payment")
@@ -113,4 +113,4 @@ def claim_payment_row_settle(*, row, by: User, today) -> str:
 def reversal_clawbacks_raise(*, by: User):
     """After a contribution file: recover every paid person-month the agency has since reversed."""
     with transaction.atomic():
-        return review.reversal_clawbacks_raise(by=by)
+        return settlement.reversal_clawbacks_raise(by=by)

@@ -14,7 +14,7 @@ from cases.constants import Status
 from cases.exceptions import DomainError, PermissionDenied
 from cases.models import Application, Clawback, PaymentLine
 from cases.models.social_insurance import EntitlementStatus, PersonMonthEntitlement, RowDecision, SocialInsuranceClaim
-from cases.services.social_insurance import review, roster_submit, social_insurance_claim_open
+from cases.services.social_insurance import review, roster_submit, settlement, social_insurance_claim_open
 from cases.services.social_insurance.review import BankAccount
 from documents.models import Document
 from tests.cases.services.social_insurance.given import ABOVE_CAP, AT_MINIMUM, BELOW_CAP, citizen_id, employer, paid, roster
@@ -205,8 +205,10 @@ def test_a_reversal_becomes_a_clawback_of_exactly_the_affected_months(
     # an ineligibility found later: 王伟's March; a second clawback on the case under clawback, 1,160.12
     wang = claim.roster_rows.get(line=2)
     with pytest.raises(PermissionDenied):
-        review.ineligible_months_recover(row=wang, months=[dt.date(2026, 3, 1)], by=staff.district_reviewer, reason="重复享受")
-    later = review.ineligible_months_recover(row=wang, months=[dt.date(2026, 3, 1)], by=staff.approver, reason="重复享受")
+        settlement.ineligible_months_recover(
+            row=wang, months=[dt.date(2026, 3, 1)], by=staff.district_reviewer, reason="重复享受"
+        )
+    later = settlement.ineligible_months_recover(row=wang, months=[dt.date(2026, 3, 1)], by=staff.approver, reason="重复享受")
     assert [c.amount for c in later] == [Decimal("1160.12")]
     # recovered in all: 2,320.24 + 1,160.12 = 3,480.36; paid still: 4,640.48 - 1,160.12 = 3,480.36
     assert sum(Clawback.objects.values_list("amount", flat=True), Decimal("0")) == Decimal("3480.36")
@@ -243,4 +245,4 @@ def test_a_month_claimed_by_two_employers_is_paid_once(si_programme, bureau_user
     assert paid_sum() == sum(line.amount for line in lines) == Decimal("6960.72")
     # a second confirmation of the same line pays nothing more
     with pytest.raises(DomainError):
-        review.claim_paid(application=applications[0], line=lines[0])
+        settlement.claim_paid(application=applications[0], line=lines[0])
