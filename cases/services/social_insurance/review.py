@@ -314,3 +314,13 @@ def publicity_rows(*, claims: list[SocialInsuranceClaim]) -> list[PublicityRow]:
                 )
             )
     return rows
+
+
+def publicity_batch_rows(*, batch) -> list[PublicityRow]:
+    """The approved rows of the claims on a publicity list (empty for another programme's list)."""
+    claims = (
+        SocialInsuranceClaim.objects.filter(application__publicity_entry__batch=batch)
+        .select_related("employer")
+        .order_by("application__publicity_entry__id")
+    )
+    return publicity_rows(claims=list(claims))

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS
 
@@ -18,6 +19,7 @@ from cases.services.social_insurance import review, roster_submit, settlement, s
 from cases.services.social_insurance.review import BankAccount
 from documents.models import Document
 from tests.cases.services.social_insurance.given import ABOVE_CAP, AT_MINIMUM, BELOW_CAP, citizen_id, employer, paid, roster
+from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import task_names
 from workflows.engine import simulation
 from workflows.engine import steps as flow_services
@@ -103,7 +105,7 @@ def paid_sum(**filters) -> Decimal:
 
 
 def test_a_claim_through_town_and_district_review_with_refused_rows_publicity_and_payment(
-    si_programme, bureau_user, staff, community, rng, run_on_commit
+    si_programme, bureau_user, staff, community, rng, run_on_commit, client
 ):
     payer = employer(1)
     for person, amounts in ((WANG, AT_MINIMUM), (LI, ABOVE_CAP), (ZHAO, BELOW_CAP), (SUN, AT_MINIMUM)):
@@ -149,13 +151,20 @@ def test_a_claim_through_town_and_district_review_with_refused_rows_publicity_an
     assert task_names(application) == ["await_publicity"]
 
     # publicity of the approved rows: masked ID, name, employer, months, amount
-    run_on_commit(publish_and_pass, si_programme, staff, [application])
+    batch = run_on_commit(publish_and_pass, si_programme, staff, [application])
     assert case(claim).status == Status.PUBLICITY_PASSED
-    published = review.publicity_rows(claims=[claim])
+    published = review.publicity_batch_rows(batch=batch)
     assert [(r.masked_id, r.name, r.employer, r.months, r.month_count, r.amount) for r in published] == [
         (f"330110********{WANG[14:]}", "王*", payer.name, "2026-01~2026-03", 3, Decimal("3480.36")),
         (f"330110********{LI[14:]}", "李*", payer.name, "2026-01~2026-03", 3, Decimal("3480.36")),
     ]
+
+    # on the public board and in the list's PDF, the refused people nowhere
+    page = client.get(reverse("portal:publicity_batch", args=[batch.number])).content.decode()
+    listed = pdf_flat_text(Document.objects.get(publicity_batch=batch).file.read())
+    for text in (page, listed):
+        assert f"330110********{WANG[14:]}" in text and f"330110********{LI[14:]}" in text and "2026-01~2026-03" in text
+        assert ZHAO[14:] not in text and SUN[14:] not in text and "赵" not in text and "孙" not in text
 
     # payment through a finance batch: the line pays exactly the approved person-months
     run_on_commit(simulation.pay, si_programme, [application], staff, set(), rng)
