@@ -222,6 +222,7 @@ def test_a_reversal_becomes_a_clawback_of_exactly_the_affected_months(
     # recovered in all: 2,320.24 + 1,160.12 = 3,480.36; paid still: 4,640.48 - 1,160.12 = 3,480.36
     assert sum(Clawback.objects.values_list("amount", flat=True), Decimal("0")) == Decimal("3480.36")
     assert paid_sum() == Decimal("3480.36")
+    assert {k: v for k, v in check_all().items() if v} == {}
 
 
 def test_a_month_claimed_by_two_employers_is_paid_once(si_programme, bureau_user, staff, community, rng):
@@ -255,3 +256,12 @@ def test_a_month_claimed_by_two_employers_is_paid_once(si_programme, bureau_user
     # a second confirmation of the same line pays nothing more
     with pytest.raises(DomainError):
         settlement.claim_paid(application=applications[0], line=lines[0])
+    assert {k: v for k, v in check_all().items() if v} == {}
+    # the ledger check sees a month paid on a line that does not pay it
+    PersonMonthEntitlement.objects.filter(person_digest=crypto.lookup_digest(LI), month=dt.date(2026, 1, 1)).update(
+        payment_line=lines[1]
+    )
+    assert check_all()["social_insurance_ledger"] == [
+        f"payment line {lines[0].key}: 3480.36 paid != 2320.24 in its person-months",
+        f"payment line {lines[1].key}: 3480.36 paid != 4640.48 in its person-months",
+    ]
