@@ -9,6 +9,7 @@ def register(registry) -> None:
     from workflows.programmes.social_insurance.actions import claim_flow_start, claim_payment_row_settle
     from workflows.programmes.social_insurance.checks import check_ledger
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
+    from workflows.programmes.social_insurance.simulation import simulate
 
     registry.register(
         Programme(
@@ -17,6 +18,7 @@ def register(registry) -> None:
             icon="badge",
             checks={"social_insurance_ledger": check_ledger},
             payment_row_settle=claim_payment_row_settle,
+            simulation=simulate,
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")
