@@ -18,6 +18,7 @@ from cases.models.social_insurance import EntitlementStatus, PersonMonthEntitlem
 from cases.services.social_insurance import review, roster_submit, settlement, social_insurance_claim_open
 from cases.services.social_insurance.review import BankAccount
 from documents.models import Document
+from tests.auth import sign_in
 from tests.cases.services.social_insurance.given import ABOVE_CAP, AT_MINIMUM, BELOW_CAP, citizen_id, employer, paid, roster
 from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import task_names
@@ -265,3 +266,26 @@ def test_a_month_claimed_by_two_employers_is_paid_once(si_programme, bureau_user
         f"payment line {lines[0].key}: 3480.36 paid != 2320.24 in its person-months",
         f"payment line {lines[1].key}: 3480.36 paid != 4640.48 in its person-months",
     ]
+
+
+def test_the_town_reviewer_decides_rows_on_the_task_page(si_programme, bureau_user, staff, community, client):
+    payer = employer(1)
+    paid(WANG, payer, Q1, AT_MINIMUM, by=bureau_user)
+    paid(SUN, payer, Q1, AT_MINIMUM, by=bureau_user)
+    claim = submit(si_programme, payer, [row(WANG, "王伟", "3480.36"), row(SUN, "孙强", "3480.36")], community=community)
+    task = flow_services.open_task(application=case(claim), name="town_review")
+    url = f"/socialinsurance/{task.process_id}/town_review/{task.pk}/execute/"
+    sign_in(client, staff.town[community.parent_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "王伟" in page.content.decode() and "孙强" in page.content.decode()
+
+    # a bad line list: the form says so, nothing changed
+    response = client.post(url, {"action": "rows", "refuse_lines": "3，x", "reason": "未实际就业"})
+    assert response.status_code == 200 and "请填写行号，以逗号分隔。" in response.content.decode()
+    client.post(url, {"action": "rows", "refuse_lines": "3", "reason": "未实际就业"})
+    client.post(url, {"action": "remaining", "remaining": "approved"})
+    response = client.post(url, {"action": "complete", "opinion": "同意"})
+    assert response.status_code == 302
+    assert decisions(claim) == [(2, "approved", "pending", ""), (3, "refused", "pending", "未实际就业")]
+    assert task_names(case(claim)) == ["district_review"]
