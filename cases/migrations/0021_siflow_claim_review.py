@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_social_insurance'),
+        ('cases', '0020_employer_organisations'),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Status, UnitLevel
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.identifiers import mask_citizen_id, mask_name
-from cases.models import Application, OrgUnit, User
+from cases.models import Application, Employer, OrgUnit, User
 from cases.models.social_insurance import (
     EntitlementStatus,
     PersonMonthEntitlement,
@@ -58,8 +58,16 @@ class BankAccount:
     account_number: str
 
 
+def _employer_profile(claim: SocialInsuranceClaim):
+    """The employer's organisation account (cases.models.Employer), or None for an enterprise without one."""
+    return Employer.objects.filter(applicant_id=claim.employer_id).first()
+
+
 def _default_unit(claim: SocialInsuranceClaim) -> OrgUnit:
-    """The unit an earlier claim of the employer was filed in, else the district."""
+    """The employer's own unit; without an organisation account, the unit of its earlier claim, else the district."""
+    profile = _employer_profile(claim)
+    if profile is not None:
+        return profile.org_unit
     earlier = Application.objects.filter(social_insurance_claim__employer_id=claim.employer_id).order_by("-id").first()
     if earlier is not None:
         return earlier.org_unit
@@ -67,6 +75,10 @@ def _default_unit(claim: SocialInsuranceClaim) -> OrgUnit:
 
 
 def _default_bank(claim: SocialInsuranceClaim) -> BankAccount:
+    """The account on the employer's organisation account; without one, that of its earlier claim."""
+    profile = _employer_profile(claim)
+    if profile is not None:
+        return BankAccount(profile.bank_name, profile.bank_account_name, profile.bank_account_number)
     earlier = Application.objects.filter(social_insurance_claim__employer_id=claim.employer_id).order_by("-id").first()
     if earlier is not None:
         return BankAccount(earlier.bank_name, earlier.bank_account_name, earlier.bank_account_number)
