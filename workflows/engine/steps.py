@@ -120,6 +120,9 @@ def task_decide(
 
     def decide(application: Application, task: SubsidyTask) -> Application:
         levels.append(TASK_LEVEL[task.flow_task.name])
+        spec = registry.get(application.programme.kind)
+        if spec is not None and not spec.common_decisions:
+            raise TransitionForbidden(_("This case is decided on its own task page (row by row), not with one decision."))
         return case_services.application_decide(
             application=application, by=by, level=levels[0], decision=decision, opinion=opinion, amount=amount, items=items
         )
