@@ -55,8 +55,9 @@ def test_worker_issues_the_documents_of_a_case_driven_through_the_flow(
     assert application.status == Status.DISTRICT_APPROVED
     assert task_names(application) == ["await_publicity"]
 
-    # then the worker issues the acceptance notice, two review opinions and the approval decision
+    # then the worker issues the submission receipt, the acceptance notice, two review opinions and the approval decision
     expected = {
+        DocumentKind.SUBMISSION_RECEIPT: 1,
         DocumentKind.ACCEPTANCE_NOTICE: 1,
         DocumentKind.REVIEW_OPINION: 2,
         DocumentKind.APPROVAL_DECISION: 1,
@@ -67,8 +68,8 @@ def test_worker_issues_the_documents_of_a_case_driven_through_the_flow(
         counts = {kind: sum(1 for d in rows if d.kind == kind) for kind in expected}
         return rows if counts == expected else None
 
-    documents = wait_for(issued, timeout=120, what="4 documents from the worker")
-    assert len(documents) == 4
+    documents = wait_for(issued, timeout=120, what="5 documents from the worker")
+    assert len(documents) == 5
     for document in documents:
         with document.file.open("rb") as handle:
             assert hashlib.file_digest(handle, "sha256").hexdigest() == document.sha256
