@@ -105,3 +105,15 @@ def test_receipt_is_verifiable(programme, community, rng, run_on_commit, client)
     page = client.get(f"/verify/{receipt.token}").content.decode()
     assert receipt.number in page and receipt.sha256 in page
     assert application.applicant.id_number not in page
+
+
+def test_an_english_programme_gets_an_english_receipt(programme, community, rng, run_on_commit, settings):
+    settings.DOCUMENTS_ENGLISH_PROGRAMMES = ("startup",)
+    application, _ = run_on_commit(submitted, programme=programme, community=community, rng=rng)
+    receipt = _receipt(application)
+    expected = application_decision_expected_on(application=application)
+    text = " ".join(pdf_text(receipt.file.open("rb").read()).split())
+    assert receipt.language == "en"
+    assert "Submission Receipt" in text
+    assert f"Expected decision date: {expected.day} {expected:%B %Y}" in text
+    assert f"Service phone: {settings.SERVICE_PHONE}" in text
