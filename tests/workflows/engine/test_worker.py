@@ -75,16 +75,16 @@ def test_worker_issues_the_documents_of_a_case_driven_through_the_flow(
             assert hashlib.file_digest(handle, "sha256").hexdigest() == document.sha256
         assert document.file.path.startswith(str(celery_worker_process.storage))
 
-    # and it was the worker: 4 document tasks sent through the broker, each logged as succeeded by the worker
+    # and it was the worker: 5 document tasks sent through the broker, each logged as succeeded by the worker
     document_tasks = [task_id for name, task_id in published if name == "documents.tasks.issue_owed_document"]
-    assert len(document_tasks) == 4
+    assert len(document_tasks) == 5
 
     def all_succeeded():
         text = celery_worker_process.log_text()
         return text if all(f"[{t}] succeeded" in text for t in document_tasks) else None
 
     log = wait_for(all_succeeded, timeout=30, what="the worker log to show every task succeeded")
-    assert log.count("documents.tasks.issue_owed_document[") >= 8  # received + succeeded lines
+    assert log.count("documents.tasks.issue_owed_document[") >= 10  # received + succeeded lines
     stats = app.control.inspect(timeout=5).stats() or {}
     assert [s["pid"] for s in stats.values() if s["pid"] == celery_worker_process.pid] == [celery_worker_process.pid]
     assert {k: v for k, v in check_all().items() if v} == {}
