@@ -72,6 +72,10 @@ def case_submit(*, application: Application, by: User) -> Application:
         process = flow_class.start.run(application=application)
         Application.objects.filter(pk=application.pk).update(process=process)
         application.process = process
+        # the submission receipt (受理回执): what was received and when a decision is expected
+        schedule_case_document(
+            kind=DocumentKind.SUBMISSION_RECEIPT, application_id=application.pk, step_id=_last_audit(application).pk
+        )
         notify_status_change(application=application)
     return application
 
