@@ -197,6 +197,18 @@ def _private_storage(request, tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (Simplified Chinese), whatever language an earlier test activated
+    in this thread (a view's response leaves it active)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Tasks run in-process, except in tests marked `services`, which use the real worker."""
     from config.celery import app

@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from cases.bank_file_layouts import standard_layout
 from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.demo import standard_layout
 from cases.models import Application, PaymentBatch, Programme, PublicityBatch
 from documents.models import Document
 from tests.auth import sign_in

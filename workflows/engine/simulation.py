@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import ApplicantCategory, AttachmentKind, Decision, ReviewLevel, Role, UnitLevel
-from cases.demo import standard_layout
 from cases.models import Application, OrgUnit, Programme, User
 from cases.synthetic import bank_account, person_name
 from workflows.engine import identities

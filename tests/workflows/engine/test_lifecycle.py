@@ -8,8 +8,8 @@ from django.utils import timezone
 from viewflow.workflow.status import PROCESS
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import Decision, ReviewLevel, Status
-from cases.demo import standard_layout
 from cases.exceptions import TransitionForbidden
 from cases.models import Application, AuditEntry, PaymentLine
 from documents.models import Document

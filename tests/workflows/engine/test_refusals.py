@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone, translation
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, Status
-from cases.demo import standard_layout
 from cases.exceptions import (
     BudgetExceeded,
     DomainError,

@@ -18,8 +18,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import ReviewLevel, Status
-from cases.demo import standard_layout
 from cases.exceptions import DomainError, InvalidImport, PermissionDenied, SameMakerChecker, TransitionForbidden
 from cases.models import (
     Application,

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cases.bank_file_layouts import BANK_FILE_LAYOUTS, standard_layout
 from cases.constants import Role
-from cases.demo import BANK_FILE_LAYOUTS, standard_layout
 from cases.exceptions import DomainError
 from cases.models import BankFileLayout, PaymentBatch, PaymentLine
 from cases.services.payments import RETURN_FILE_COLUMNS

@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import ReviewLevel, Role
-from cases.demo import standard_layout
 from cases.models import Application, OrgUnit, PaymentBatch, PaymentLine
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted

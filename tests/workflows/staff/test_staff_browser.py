@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 
 from cases.constants import ReviewLevel, Role
-from cases.models import Bank, BankOfficer
+from cases.models import Bank, BankFileLayout, BankOfficer
 from tests.auth import sign_in
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
+from tests.workflows.finance.test_finance_pages import payable
 from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
 from workflows.engine import steps as flow_services
 
@@ -52,8 +53,17 @@ def cases_in_review(programme, community, staff, rng):
     return advance(at_town, staff, through=ReviewLevel.COMMUNITY), advance(at_district, staff, through=ReviewLevel.TOWN)
 
 
-def test_every_staff_page_of_every_role_has_no_axe_violation(live_server, cases_in_review, staff, community, district):
+def test_every_staff_page_of_every_role_has_no_axe_violation(
+    live_server, cases_in_review, programme, staff, community, district, rng
+):
     at_town, at_district = cases_in_review
+    # a batch for the finance pages: prepared in a bank's layout, its progress bar and return-file template
+    batch = flow_services.payment_batch_prepare(
+        programme=programme,
+        applications=payable(programme, staff, community, rng),
+        by=staff.finance_maker,
+        layout=BankFileLayout.objects.get(code="icbc-yh"),
+    )
     town_task = flow_services.open_task(application=at_town)
     town_base = f"/startup/{town_task.process_id}/{town_task.flow_task.name}/{town_task.pk}"
     bank_user = make_user("bank-abc", Role.BANK_OFFICER, district)
@@ -64,6 +74,7 @@ def test_every_staff_page_of_every_role_has_no_axe_violation(live_server, cases_
         "town-reviewer": (
             staff.town[community.parent_id],
             [
+                "/queue/",
                 "/startup/",
                 "/startup/inbox/",
                 "/startup/queue/",
@@ -78,18 +89,25 @@ def test_every_staff_page_of_every_role_has_no_axe_violation(live_server, cases_
                 "/cases/",
                 f"/cases/{at_town.public_id}/",
                 "/loans/book/",
+                "/socialinsurance/queue/",
             ],
         ),
-        "community-officer": (staff.community[community.pk], ["/startup/queue/", "/cases/"]),
+        "community-officer": (staff.community[community.pk], ["/queue/", "/startup/queue/", "/cases/"]),
         "district-reviewer": (
             staff.district_reviewer,
-            ["/startup/queue/", "/publicity/", "/venture/rounds/", "/loans/claims/", "/loans/book/", "/cases/"],
+            ["/queue/", "/startup/queue/", "/publicity/", "/venture/rounds/", "/loans/claims/", "/loans/book/", "/cases/"],
         ),
-        "approver": (staff.approver, ["/startup/queue/", "/loans/qualify/", "/publicity/"]),
+        "approver": (staff.approver, ["/queue/", "/startup/queue/", "/loans/qualify/", "/publicity/"]),
         "expert": (make_user("expert-1", Role.EXPERT, district), ["/venture/rounds/"]),
         "finance-officer": (
             staff.finance_maker,
-            ["/finance/", "/finance/batches/", "/finance/batches/prepare/", "/finance/batches/prepare-subsidies/"],
+            [
+                "/finance/",
+                "/finance/batches/",
+                f"/finance/batches/{batch.number}/",
+                "/finance/batches/prepare/",
+                "/finance/batches/prepare-subsidies/",
+            ],
         ),
         "manager-auditor": (make_user("manager-1", Role.MANAGER, district), ["/statistics/", "/cases/", "/startup/"]),
         "bank-officer": (bank_user, ["/loans/book/", "/loans/interest-file/"]),

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.bank_file_layouts import standard_layout
 from cases.constants import ApplicantCategory, Decision, ReviewLevel, Role, UnitLevel
-from cases.demo import BANKS, org_units_load, programmes_load, standard_layout
+from cases.demo import BANKS, org_units_load, programmes_load
 from cases.models import Application, Bank, BankOfficer, BudgetEnvelope, Loan, OrgUnit, Programme, SubsidyClaim, User
 from cases.models.loan import FINAL_LOAN_STATES, LoanState, RepaymentMethod, SubsidyClaimStatus
 from cases.services import loans as loan_services

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
+from cases.bank_file_layouts import standard_layout
 from cases.constants import Role
-from cases.demo import standard_layout
 from cases.models import AuditEntry, BudgetEnvelope, Loan, LoanPeriod, LoanRecovery, PaymentBatch, SubsidyClaim
 from cases.models.loan import LoanState, SubsidyClaimStatus
 from documents.models import Document
