@@ -44,12 +44,21 @@ def applications_for_user(*, user: User) -> QuerySet[Application]:
 
 
 def application_visible_to(*, user: User, application: Application) -> bool:
-    """One case, by the same rule as applications_for_user."""
-    if not user.is_authenticated or not user.is_active:
+    """One case, by the same rule as applications_for_user (read from the instance where it can: a service asks
+    before the case is saved)."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.EXPERT:
         return False
     if user.role == Role.APPLICANT:
         return application.applicant.user_id == user.pk
-    return applications_for_user(user=user).filter(pk=application.pk).exists()
+    if user.role == Role.BANK_OFFICER:
+        return Application.objects.filter(pk=application.pk, loan__bank__officers__user=user).exists()
+    if user.org_unit_id is None or not application.org_unit.path.startswith(user.org_unit.path):
+        return False
+    if user.role == Role.FINANCE_OFFICER:
+        return application.status in PAYMENT_STATUSES or (
+            application.pk is not None and PaymentLine.objects.filter(application=application).exists()
+        )
+    return True
 
 
 def application_timeline(*, application: Application) -> QuerySet[AuditEntry]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
+from django.urls import resolve
 from django.utils import timezone
 
 from cases import calendar
@@ -42,6 +43,7 @@ from tests.workflows.test_url_access import (
 )
 from workflows import readonly
 from workflows.engine import simulation
+from workflows.engine.selectors import task_visible_to
 from workflows.models import SubsidyTask
 
 pytestmark = pytest.mark.django_db
@@ -220,16 +222,31 @@ def hidden_markers(allowed: set[tuple], world: World) -> set[str]:
     return {m for pk, markers in world.markers.items() if ("case", pk) not in allowed for m in markers}
 
 
-def sample(pattern: Pattern, world: World, allowed: set[tuple]) -> list[tuple[dict, set[tuple]]]:
-    """One filling per kind of answer the matrix expects: each kind of object named, inside and outside the role's
-    matrix (one case of each status outside it). test_url_access walks every filling for the outsiders."""
-    chosen: dict[tuple, tuple[dict, set[tuple]]] = {}
-    for values in candidate_values(pattern, world.fixture):
-        named = named_objects(pattern, values)
+def fillings(patterns: list[Pattern], world: World) -> list[tuple[Pattern, str, set[tuple]]]:
+    """Every pattern with every filling (URL, objects named), computed once for all the roles."""
+    return [
+        (pattern, build_url(pattern, values), named_objects(pattern, values))
+        for pattern in patterns
+        for values in candidate_values(pattern, world.fixture)
+    ]
+
+
+def sample(filled: list[tuple[Pattern, str, set[tuple]]], world: World, allowed: set[tuple]):
+    """Per pattern, one filling per kind of answer the matrix expects: each kind of object named, inside and outside
+    the role's matrix (one case of each status outside it). test_url_access walks every filling for the outsiders."""
+    chosen: dict[tuple, tuple[Pattern, str, set[tuple]]] = {}
+    for pattern, url, named in filled:
         statuses = frozenset(world.cases[pk].status for kind, pk in named if kind == "case" and (kind, pk) not in allowed)
-        key = (named <= allowed, frozenset(kind for kind, _ in named), statuses)
-        chosen.setdefault(key, (values, named))
+        key = (pattern.route, pattern.name, named <= allowed, frozenset(kind for kind, _ in named), statuses)
+        chosen.setdefault(key, (pattern, url, named))
     return list(chosen.values())
+
+
+def refused_by_scope_guard(user: User, url: str) -> bool:
+    match = resolve(url)
+    if not getattr(match.func, "scope_guarded", False) or "process_pk" not in match.kwargs:
+        return False
+    return not task_visible_to(user=user, process_id=match.kwargs["process_pk"], task_id=match.kwargs.get("task_pk"))
 
 
 @dataclass
@@ -239,40 +256,44 @@ class Walk:
     inside: int = 0  # requests for objects the role may read
 
 
-def walk(role: str, world: World, patterns: list[Pattern], methods=("get", "post")) -> Walk:
+def walk(role: str, world: World, filled, methods=("get", "post")) -> Walk:
     user = world.users[role]
     allowed = allowed_objects(role, world)
     hidden = hidden_markers(allowed, world)
     result = Walk()
     client = Client()
-    for pattern in patterns:
-        for values, named in sample(pattern, world, allowed):
-            url = build_url(pattern, values)
-            for method in methods:
-                if "_auth_user_id" not in client.session:  # first request, or a logout pattern ended the session
-                    sign_in(client, user)
-                response = getattr(client, method)(url)
-                result.requests += 1
-                problem = None
-                if named and named <= allowed:
-                    result.inside += 1
-                    leaked = sorted(m for m in hidden if m not in url and m in response_text(pattern, response))
-                    if leaked:
-                        problem = f"shows data outside the matrix {leaked}"
-                    elif response.status_code >= SERVER_ERROR:
-                        problem = f"answers {response.status_code}"
-                else:
-                    problem = verdict(pattern, url, response, hidden)
-                if problem is None and method == "get" and "text/html" in response.get("Content-Type", ""):
-                    shown = sorted(n for n in world.clear_numbers if n not in url and n in response_text(pattern, response))
-                    if shown:
-                        problem = f"shows full personal numbers {shown}"
-                if problem is None and method == "post" and readonly.is_read_only(user):
-                    exempt = (response.resolver_match and response.resolver_match.view_name) in readonly.READ_ONLY_EXEMPT
-                    if not exempt and response.status_code not in (403, 405):
-                        problem = f"a read-only role's POST answers {response.status_code}"
-                if problem:
-                    result.failures.append(f"{role} {method.upper()} {url} ({pattern.name or pattern.route}): {problem}")
+    for pattern, url, named in sample(filled, world, allowed):
+        # the admin answers every non-staff user alike (its login page): a GET says it
+        for method in ("get",) if pattern.route.startswith("admin/") else methods:
+            if "_auth_user_id" not in client.session:  # first request, or a logout pattern ended the session
+                sign_in(client, user)
+            response = getattr(client, method)(url)
+            result.requests += 1
+            problem = None
+            body = None
+            if named and named <= allowed:
+                result.inside += 1
+                body = response_text(pattern, response)
+                leaked = sorted(m for m in hidden if m not in url and m in body)
+                if leaked:
+                    problem = f"shows data outside the matrix {leaked}"
+                elif response.status_code >= SERVER_ERROR:
+                    problem = f"answers {response.status_code}"
+            else:
+                problem = verdict(pattern, url, response, hidden)
+            if problem is None and method == "get" and "text/html" in response.get("Content-Type", ""):
+                body = response_text(pattern, response) if body is None else body
+                shown = sorted(n for n in world.clear_numbers if n not in url and n in body)
+                if shown:
+                    problem = f"shows full personal numbers {shown}"
+            if problem is None and method == "post" and readonly.is_read_only(user):
+                exempt = (response.resolver_match and response.resolver_match.view_name) in readonly.READ_ONLY_EXEMPT
+                if not exempt and response.status_code not in (403, 405):
+                    problem = f"a read-only role's POST answers {response.status_code}"
+            if problem:
+                result.failures.append(f"{role} {method.upper()} {url} ({pattern.name or pattern.route}): {problem}")
+            if method == "get" and response.status_code == 404 and refused_by_scope_guard(user, url):
+                break  # viewflow's URLs: the scope guard answers 404 before the view, whatever the method
     return result
 
 
@@ -292,6 +313,12 @@ def patterns():
     return found
 
 
+@pytest.fixture(scope="module")
+def filled(world, patterns, django_db_blocker):
+    with django_db_blocker.unblock():
+        return fillings(patterns, world)
+
+
 # Roles that may act on some of the module's objects walk GET and POST only where they name nothing they may act on
 # (POSTs as a district reviewer or administrator would move the cases they are meant to move): GET everywhere.
 WALKS = {
@@ -309,13 +336,13 @@ WALKS = {
 
 
 @pytest.mark.parametrize("role", list(WALKS))
-def test_every_url_follows_the_matrix(role, world, patterns):
+def test_every_url_follows_the_matrix(role, world, patterns, filled):
     before = state_snapshot(world)
 
-    result = walk(role, world, patterns, WALKS[role])
+    result = walk(role, world, filled, WALKS[role])
 
     assert result.failures == [], "\n".join(result.failures)
-    assert result.requests >= len(WALKS[role]) * len(patterns)
+    assert result.requests >= len(patterns)
     if role in ("expert of no panel", "auditor of another town", "community officer of another community"):
         assert result.inside == 0
     if role in ("expert on the panel", "auditor", "bank officer", "finance officer"):
