@@ -20,11 +20,16 @@ from cases.models import (
     CorrectionRequest,
     Employer,
     OrgUnit,
+    PaymentLine,
     Programme,
     PublicityBatch,
     SocialInsuranceClaim,
     User,
 )
+
+# The finance office's cases (docs/access-matrix.md): those that passed publicity and went on to payment, and any
+# case that ever had a payment line (paid, closed, clawed back). Cases still under review are not its business.
+PAYMENT_STATUSES = frozenset({Status.PUBLICITY_PASSED, Status.PAYMENT_PENDING, Status.PAYMENT_RETURNED, Status.PAID})
 
 
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
@@ -34,7 +39,11 @@ def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
 
 
 def applications_for_user(*, user: User) -> QuerySet[Application]:
-    """Staff: their unit and below. Applicants: their own cases. Anyone else: nothing."""
+    """The cases a user may list and read (docs/access-matrix.md).
+
+    Staff: their unit and below. Finance officers: of those, only the cases that reached payment. Applicants: their
+    own cases. Bank officers: the cases whose loan is routed to their bank. Experts: none (their panel pages show
+    them, blinded, the projects they score). Anyone else: nothing."""
     base = Application.objects.select_related("programme", "applicant", "org_unit")
     if not user.is_authenticated or not user.is_active:
         return base.none()
@@ -42,19 +51,31 @@ def applications_for_user(*, user: User) -> QuerySet[Application]:
         return base.filter(applicant__user=user)
     if user.role == Role.BANK_OFFICER:  # not government staff: only cases whose loan is routed to their bank
         return base.filter(loan__bank__officers__user=user)
-    if user.org_unit_id is None:
+    if user.role == Role.EXPERT or user.org_unit_id is None:
         return base.none()
-    return base.filter(org_unit__path__startswith=user.org_unit.path)
+    cases = base.filter(org_unit__path__startswith=user.org_unit.path)
+    if user.role == Role.FINANCE_OFFICER:
+        paid_once = Exists(PaymentLine.objects.filter(application=OuterRef("pk")))
+        cases = cases.filter(Q(status__in=PAYMENT_STATUSES) | paid_once)
+    return cases
 
 
 def application_visible_to(*, user: User, application: Application) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    """One case, by the same rule as applications_for_user (read from the instance where it can: a service asks
+    before the case is saved)."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.EXPERT:
         return False
     if user.role == Role.APPLICANT:
         return application.applicant.user_id == user.pk
     if user.role == Role.BANK_OFFICER:
         return Application.objects.filter(pk=application.pk, loan__bank__officers__user=user).exists()
-    return user.org_unit_id is not None and application.org_unit.path.startswith(user.org_unit.path)
+    if user.org_unit_id is None or not application.org_unit.path.startswith(user.org_unit.path):
+        return False
+    if user.role == Role.FINANCE_OFFICER:
+        return application.status in PAYMENT_STATUSES or (
+            application.pk is not None and PaymentLine.objects.filter(application=application).exists()
+        )
+    return True
 
 
 def application_timeline(*, application: Application) -> QuerySet[AuditEntry]:

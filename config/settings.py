@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.DomainErrorMiddleware",
+    "workflows.readonly.ReadOnlyRoleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

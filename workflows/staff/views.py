@@ -46,13 +46,16 @@ def home(request):
         return redirect("loans:list")
     if user.role == Role.FINANCE_OFFICER:
         return redirect("finance:batches")
+    if user.role == Role.EXPERT:  # an expert's only pages are the panels they sit on
+        return redirect("venture_rounds")
     if review_permissions(user=user):
         return redirect("work_queue")  # reviewers at every level: the cases waiting for their decision
     return redirect("startup:index")  # the review queues of the staff site (its menu leads to every programme)
 
 
 def _staff_only(user) -> None:
-    if user.role == Role.APPLICANT or user.org_unit_id is None:
+    """Case pages are for government staff (and a bank officer for its loans' cases); an expert has none."""
+    if user.role in (Role.APPLICANT, Role.EXPERT) or user.org_unit_id is None:
         raise PermissionDenied
 
 
@@ -91,7 +94,7 @@ def case_detail(request, public_id):
 def case_attachment(request, public_id, pk):
     """One evidence file of a case in the user's scope, checked against its digest; 404 for any other (applicants
     open theirs from the portal)."""
-    if request.user.role == Role.APPLICANT or request.user.org_unit_id is None:
+    if request.user.role in (Role.APPLICANT, Role.EXPERT) or request.user.org_unit_id is None:
         raise Http404
     attachment = attachment_for_user(user=request.user, public_id=public_id, pk=pk)
     if attachment is None:

@@ -8,14 +8,14 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from cases.constants import Role, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
-from cases.models import Application, Bank, Loan, LoanPeriod, ProgrammeRules, User
-from cases.models.loan import REPAYING_LOAN_STATES, BorrowerKind, LoanState
+from cases.models import Application, Bank, Loan, LoanPeriod, ProgrammeRules, SubsidyClaim, User
+from cases.models.loan import REPAYING_LOAN_STATES, BorrowerKind, LoanState, SubsidyClaimStatus
 from cases.services.applications import staff_may
 from cases.services.audit import audit_record
 from cases.services.loans.rules import (
@@ -87,7 +87,8 @@ def _assert_staff(user: User, permission: str, loan: Loan) -> None:
 
 
 def loans_for_user(*, user: User) -> QuerySet[Loan]:
-    """Bank officers: loans routed to their bank. Staff: loans of cases in their unit and below. Applicants: their own."""
+    """Bank officers: loans routed to their bank. Staff: loans of cases in their unit and below
+    (finance officers: those with interest subsidy to pay). Applicants: their own. Experts: none."""
     base = Loan.objects.select_related("application__applicant", "application__org_unit", "bank")
     if not user.is_authenticated or not user.is_active:
         return base.none()
@@ -96,9 +97,16 @@ def loans_for_user(*, user: User) -> QuerySet[Loan]:
         return base.filter(bank_id=officer.bank_id) if officer else base.none()
     if user.role == Role.APPLICANT:
         return base.filter(application__applicant__user=user)
-    if user.org_unit_id is None:
+    if user.role == Role.EXPERT or user.org_unit_id is None:
         return base.none()
-    return base.filter(application__org_unit__path__startswith=user.org_unit.path)
+    loans = base.filter(application__org_unit__path__startswith=user.org_unit.path)
+    if user.role == Role.FINANCE_OFFICER:  # only loans with interest subsidy to pay (docs/access-matrix.md)
+        claimed = SubsidyClaim.objects.filter(
+            loan=OuterRef("pk"),
+            status__in=(SubsidyClaimStatus.APPROVED, SubsidyClaimStatus.PAYMENT_PENDING, SubsidyClaimStatus.PAID),
+        )
+        loans = loans.filter(Exists(claimed))
+    return loans
 
 
 # --- qualification, bank, guarantee, disbursement -----------------------------------------------

@@ -146,7 +146,7 @@ def score_entry(request, pk, project_pk):
     form = ScoreForm(request.POST or None, criteria=criteria)
     if request.method == "POST" and own is None and form.is_valid():
         actions.score_submit(project=project, by=request.user, points=form.points(), comment=form.cleaned_data["comment"])
-        messages.success(request, _("Score sheet saved for %(number)s.") % {"number": project.application.number})
+        messages.success(request, _("Score sheet saved for %(number)s.") % {"number": f"P{project.pk}"})  # blind
         return redirect("venture_round", pk=round_.pk)
     return render(
         request,
