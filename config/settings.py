@@ -92,6 +92,7 @@ SUBSIDY_PROGRAMMES = [
     "workflows.programmes.startup",
     "workflows.programmes.venture",
     "workflows.programmes.loan",
+    "workflows.programmes.social_insurance",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,9 @@ from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
 from cases.selectors import publicity_rows_public
 from cases.services.loans import loan_document_context
+from cases.services.social_insurance.review import publicity_batch_rows
 from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
+from documents.social_insurance import social_insurance_document_context
 from documents.venture import venture_document_context
 
 
@@ -95,6 +97,7 @@ def case_document_context(*, kind: str, application: Application, subject: dict 
             bank_masked=masked_bank(line.account_number),
         )
     context.update(venture_document_context(kind=kind, application=application))
+    context.update(social_insurance_document_context(kind=kind, application=application))
     return context
 
 
@@ -116,6 +119,7 @@ def publicity_context(batch: PublicityBatch) -> dict:
         "publicity_days": calendar.working_days_between(batch.starts_on, batch.ends_on) + 1,
         "total_yuan": format_yuan(total),
         "total_capitals": yuan_in_capitals(total),
+        "person_rows": [{**vars(row), "amount": f"{row.amount:,.2f}"} for row in publicity_batch_rows(batch=batch)],
     }
 
 

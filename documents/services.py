@@ -120,7 +120,7 @@ def document_html(
         "qr_data_uri": _qr_data_uri(verify_url),
         "language": language,
     }
-    template = f"documents/en/{kind}.html" if english else f"documents/{kind}.html"
+    template = f"documents/en/{kind}.html" if english else context.get("si_template") or f"documents/{kind}.html"
     with translation.override(language):
         return render_to_string(template, context)
 

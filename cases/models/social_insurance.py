@@ -33,6 +33,12 @@ class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
+class RowDecision(models.TextChoices):
+    PENDING = "pending", _("Not decided")
+    APPROVED = "approved", _("Row approved")
+    REFUSED = "refused", _("Row refused")
+
+
 class EntitlementStatus(models.TextChoices):
     CLAIMED = "claimed", _("Claimed")
     APPROVED = "approved", _("Approved")
@@ -90,6 +96,11 @@ class SocialInsuranceClaim(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The case the claim is reviewed, published and paid as (its legal status, flow, documents), opened at
+    # submission (cases.services.social_insurance.review).
+    application = models.OneToOneField(
+        "cases.Application", models.PROTECT, null=True, blank=True, related_name="social_insurance_claim"
+    )
 
     class Meta:
         verbose_name = _("social-insurance subsidy claim")
@@ -120,6 +131,13 @@ class RosterRow(DigestsFollowSaves, models.Model):
     graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
     months = models.JSONField(_("months claimed"), default=list, help_text="['2026-01', '2026-02']")
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # The reviewers' decisions: the town judges every row, the district the rows the town approved. A refused row
+    # keeps its reason; its person-months leave the ledger.
+    town_decision = models.CharField(_("town decision"), max_length=16, choices=RowDecision.choices, default=RowDecision.PENDING)
+    district_decision = models.CharField(
+        _("district decision"), max_length=16, choices=RowDecision.choices, default=RowDecision.PENDING
+    )
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("roster row")
@@ -194,6 +212,10 @@ class PersonMonthEntitlement(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     status = models.CharField(_("status"), max_length=16, choices=EntitlementStatus.choices, default=EntitlementStatus.CLAIMED)
     created_at = models.DateTimeField(default=timezone.now)
+    # The transfer that paid the month (one line per claim, key <case>/<instalment>/<attempt>): set once, when the
+    # bank confirms it; a month already paid is never paid again.
+    payment_line = models.ForeignKey("cases.PaymentLine", models.PROTECT, null=True, blank=True, related_name="person_months")
+    clawback = models.ForeignKey("cases.Clawback", models.PROTECT, null=True, blank=True, related_name="person_months")
 
     class Meta:
         verbose_name = _("person-month entitlement")

@@ -6,6 +6,8 @@
 - claims: a claim per employer and quarter; the roster saved whole (or only its valid rows) with its person-months;
 - contributions: the agency's monthly contribution file, idempotent per person, employer and month;
 - retirement: the statutory retirement age by birth month and sex (the 2025 gradual rule);
+- review: the claim's case, the town's and the district's decisions per row, approval, the publicity rows;
+- settlement: the approved person-months paid, and clawed back after a reversal or an ineligibility;
 - rules: the programme's roster rules and the amount of a person-month;
 - tables: reading XLSX and CSV (UTF-8 or GBK) uploads.
 """

@@ -3,18 +3,23 @@ rows, when the employer asks for that), each claimed person-month entered in the
 
 The ledger's unique constraint (person, month) is the last word: a roster that passed its check while another
 employer's roster took one of its months in between is refused whole at save, and nothing of it stays.
+
+A submitted claim is sent as `claim_submitted` inside the same transaction: the programme that reviews it
+(workflows.programmes.social_insurance) opens its case and starts its flow there, so a claim is never submitted
+without its review, and a failure there leaves the claim a draft.
 """
 
 import hashlib
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.constants import ApplicantKind, ProgrammeKind
 from cases.exceptions import InvalidImport, PermissionDenied, TransitionForbidden
-from cases.models import Applicant, Programme, User
+from cases.models import Applicant, OrgUnit, Programme, User
 from cases.models.social_insurance import (
     ClaimStatus,
     EntitlementStatus,
@@ -24,6 +29,10 @@ from cases.models.social_insurance import (
 )
 from cases.selectors import employer_acts_for
 from cases.services.social_insurance.checks import RosterReport, report_raise, roster_check
+from cases.services.social_insurance.review import BankAccount
+
+# Sent with claim, by, org_unit and bank once a roster is saved, in the submission's transaction.
+claim_submitted = Signal()
 
 
 def _acts_for(*, employer: Applicant, by: User) -> bool:
@@ -92,10 +101,19 @@ def _rows_save(claim: SocialInsuranceClaim, report: RosterReport) -> None:
 
 
 def roster_submit(
-    *, claim: SocialInsuranceClaim, content: bytes, filename: str, by: User, only_valid_rows: bool = False
+    *,
+    claim: SocialInsuranceClaim,
+    content: bytes,
+    filename: str,
+    by: User,
+    only_valid_rows: bool = False,
+    org_unit: OrgUnit | None = None,
+    bank: BankAccount | None = None,
 ) -> RosterReport:
     """Check the roster and save it with its person-months. With refused rows, nothing is saved unless the employer
-    accepts saving only the valid rows (only_valid_rows); a roster with no valid row is never saved."""
+    accepts saving only the valid rows (only_valid_rows); a roster with no valid row is never saved.
+    `org_unit` (the town or community that reviews the claim) and `bank` (the account paid) default to those of the
+    employer's previous claim."""
     if not _acts_for(employer=claim.employer, by=by):
         raise PermissionDenied(_("Only the employer's own account may file its claims."))
     try:
@@ -119,6 +137,7 @@ def roster_submit(
             claim.submitted_at = timezone.now()
             claim.full_clean()
             claim.save(update_fields=["status", "roster_filename", "roster_sha256", "total_amount", "submitted_at"])
+            claim_submitted.send(sender=SocialInsuranceClaim, claim=claim, by=by, org_unit=org_unit, bank=bank)
     except IntegrityError:
         raise InvalidImport(
             details=[_("Another claim took one of these person-months while the roster was being saved; check it again.")]

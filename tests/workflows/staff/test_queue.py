@@ -211,7 +211,7 @@ def test_assign_hands_tasks_to_a_colleague_allowed_to_execute_them_only(
     for outsider in (community_officer, other_town_reviewer):
         with pytest.raises(PermissionDenied) as refused:
             claims.task_assign(task_id=town_task(first).pk, by=reviewer, to=outsider)
-        assert str(refused.value.message).endswith("无权办理此任务：只能分派给有权作出该级决定的同事。")
+        assert str(refused.value.message).endswith("无权办理此任务（其他单位或其他角色），未予分派。")
     assert SubsidyTask.objects.get(pk=town_task(first).pk).owner_id is None
     assert not first.audit_entries.filter(action="town:assigned").exists()
 

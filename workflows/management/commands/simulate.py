@@ -12,9 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         kinds = [p.kind for p in registry.all() if p.simulation is not None]
-        parser.add_argument("--programme", default=kinds[0] if kinds else None, choices=kinds)
+        # A kind, or its code's spelling with hyphens (social-insurance).
+        parser.add_argument(
+            "--programme", default=kinds[0] if kinds else None, choices=kinds, type=lambda value: value.replace("-", "_")
+        )
         parser.add_argument("--cases", type=int, default=100)
         parser.add_argument("--seed", type=int, default=2026)
+        # Programmes of employers' claims (social insurance) count employers, people and quarters instead of cases.
+        parser.add_argument("--employers", type=int)
+        parser.add_argument("--people", type=int)
+        parser.add_argument("--quarters", type=int)
         parser.add_argument(
             "--drain-timeout", type=float, default=900, help="seconds to wait for the workers to issue every owed document"
         )
@@ -22,8 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args, programme, cases, seed, drain_timeout, **options):
         if cases < 1:
             raise CommandError("--cases must be at least 1.")
+        sizes = {key: options[key] for key in ("employers", "people", "quarters") if options.get(key) is not None}
+        if any(value < 1 for value in sizes.values()):
+            raise CommandError("--employers, --people and --quarters must be at least 1.")
         try:
-            lines = registry.get(programme).simulation(cases=cases, seed=seed)
+            lines = registry.get(programme).simulation(cases=cases, seed=seed, **sizes)
         except SetupRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         for line in lines:

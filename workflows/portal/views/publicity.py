@@ -19,6 +19,7 @@ from cases.selectors import (
     publicity_entry_application,
     publicity_rows_public,
 )
+from cases.services.social_insurance.review import publicity_batch_rows
 from documents.selectors import publicity_list_current, publicity_list_public
 from workflows.engine import steps as flow_services
 from workflows.portal.forms import PublicObjectionForm
@@ -49,6 +50,7 @@ def batch(request, batch: str):
     context = {
         "batch": found,
         "rows": rows,
+        "person_rows": publicity_batch_rows(batch=found),
         "current": current,
         "form": form,
         "document": publicity_list_current(batch=found),
