@@ -115,6 +115,8 @@ class AttachmentKind(models.TextChoices):
     DEGREE_CERTIFICATE = "degree_certificate", _("Degree certificate")
     TRAINING_CERTIFICATE = "training_certificate", _("Training certificate")
     ROSTER = "roster", _("Employee roster")
+    # A file answering an item of a correction notice that names no document kind (a bank's stamp, a signature).
+    OTHER = "other", _("Other document")
 
 
 class BudgetEntryKind(models.TextChoices):

@@ -1,11 +1,15 @@
 """Reads. Access control lives here: every list a user sees goes through a *_for_user selector."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.utils import timezone
 
-from cases.constants import PublicityBatchStatus, Role, Status, UnitLevel
+from cases import calendar
+from cases.constants import AttachmentKind, PublicityBatchStatus, Role, Status, UnitLevel
 from cases.crypto import lookup_digest
 from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
 from cases.models import (
@@ -13,6 +17,7 @@ from cases.models import (
     Application,
     Attachment,
     AuditEntry,
+    CorrectionRequest,
     Employer,
     OrgUnit,
     Programme,
@@ -59,10 +64,61 @@ def application_timeline(*, application: Application) -> QuerySet[AuditEntry]:
 def application_attachments(*, application: Application) -> QuerySet[Attachment]:
     """The case's evidence files, by kind and upload time. Each carries `superseded`: a newer file of the same kind
     was uploaded (an answer to a correction notice), so this one no longer counts."""
-    newer = Attachment.objects.filter(application=OuterRef("application"), kind=OuterRef("kind")).filter(
+    newer = Attachment.objects.filter(application=OuterRef("application"), kind=OuterRef("kind"), slot=OuterRef("slot")).filter(
         Q(uploaded_at__gt=OuterRef("uploaded_at")) | Q(uploaded_at=OuterRef("uploaded_at"), pk__gt=OuterRef("pk"))
     )
-    return application.attachments.annotate(superseded=Exists(newer)).order_by("kind", "uploaded_at", "id")
+    return application.attachments.annotate(superseded=Exists(newer)).order_by("kind", "slot", "uploaded_at", "id")
+
+
+def application_attachments_current(*, application: Application) -> list[Attachment]:
+    """The file that counts in each slot (the newest); superseded versions left out."""
+    return [a for a in application_attachments(application=application) if not a.superseded]
+
+
+def application_decision_expected_on(*, application: Application) -> dt.date | None:
+    """When a decision is expected: the working-day limits of every review level of the case's rules version, added
+    up and counted on the official calendar from the day of submission (the day itself not counted). Time spent
+    waiting for the applicant's corrections is not counted in the limits, so a correction moves the real date."""
+    if application.submitted_at is None:
+        return None
+    rules = application.rules_in_force
+    days = sum(rules.days_for(level) for level in rules.review_levels)
+    return calendar.add_working_days(timezone.localdate(application.submitted_at), days)
+
+
+@dataclass(frozen=True)
+class CorrectionSlot:
+    """One item of a correction notice as the applicant answers it: the reviewer's reason and the upload slot."""
+
+    index: int
+    kind: str  # the document kind named, or "other" for a free-text item
+    slot: str  # "" for a document kind; "correction-<request>-<index>" for a free-text item
+    reason: str
+    named_kind: bool
+
+
+def correction_slots(*, request: CorrectionRequest) -> list[CorrectionSlot]:
+    """Every item the reviewer named, each with an upload slot: a document kind's own slot, or one per free-text
+    item."""
+    slots = []
+    for index, item in enumerate(request.items, start=1):
+        kind = item.get("kind") or ""
+        named = kind in AttachmentKind.values and kind != AttachmentKind.OTHER
+        slots.append(
+            CorrectionSlot(
+                index=index,
+                kind=kind if named else AttachmentKind.OTHER,
+                slot="" if named else f"correction-{request.pk}-{index}",
+                reason=str(item.get("message", "")),
+                named_kind=named,
+            )
+        )
+    return slots
+
+
+def correction_due_on(*, request: CorrectionRequest) -> dt.date:
+    """The last day to answer a correction notice: settings.CORRECTION_WORKING_DAYS working days after the notice."""
+    return calendar.add_working_days(timezone.localdate(request.requested_at), settings.CORRECTION_WORKING_DAYS)
 
 
 def attachment_for_user(*, user: User, public_id, pk: int) -> Attachment | None:

@@ -216,6 +216,10 @@ PUBLIC_OBJECTIONS_ANONYMOUS = env_bool("PUBLIC_OBJECTIONS_ANONYMOUS")
 PUBLIC_OBJECTION_MAX_CHARS = int(env("PUBLIC_OBJECTION_MAX_CHARS", "2000"))
 PUBLIC_OBJECTIONS_PER_ADDRESS = int(env("PUBLIC_OBJECTIONS_PER_ADDRESS", "5"))
 PUBLIC_OBJECTION_WINDOW_SECONDS = int(env("PUBLIC_OBJECTION_WINDOW_SECONDS", "3600"))
+# The applicant loop: the phone number printed on the submission receipt (受理回执) and shown on the case page, and
+# the working days an applicant has to answer a one-time correction notice (一次性告知书).
+SERVICE_PHONE = env("SERVICE_PHONE", "0571-12333")
+CORRECTION_WORKING_DAYS = int(env("CORRECTION_WORKING_DAYS", "10"))
 # A second-factor enrolment code (manage.py otp_enrolment_code) is valid this many hours.
 OTP_ENROLMENT_CODE_HOURS = int(env("OTP_ENROLMENT_CODE_HOURS", "24"))
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DocumentKind(models.TextChoices):
+    SUBMISSION_RECEIPT = "submission_receipt", _("Submission receipt")
     ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice")
     CORRECTION_NOTICE = "correction_notice", _("One-time missing-documents notice")
     REVIEW_OPINION = "review_opinion", _("Review opinion form")
@@ -20,6 +21,7 @@ class DocumentKind(models.TextChoices):
 
 # Chinese title printed on each kind; the word in the number (余人社创〔2026〕00123号) comes from the programme.
 TITLES = {
+    DocumentKind.SUBMISSION_RECEIPT: "受理回执",
     DocumentKind.ACCEPTANCE_NOTICE: "受理通知书",
     DocumentKind.CORRECTION_NOTICE: "一次性告知书",
     DocumentKind.REVIEW_OPINION: "审核意见表",
@@ -37,6 +39,7 @@ TITLES = {
 
 
 TITLES_EN = {
+    DocumentKind.SUBMISSION_RECEIPT: "Submission Receipt",
     DocumentKind.ACCEPTANCE_NOTICE: "Acceptance Notice",
     DocumentKind.CORRECTION_NOTICE: "One-Time Notice of Missing Documents",
     DocumentKind.REVIEW_OPINION: "Review Opinion Form",
@@ -75,4 +78,7 @@ ATTACHMENT_ZH = {
     "business_plan": "创业计划书",
     "shareholder_register": "股东名册",
     "degree_certificate": "学位证书",
+    "training_certificate": "培训合格证书",
+    "roster": "职工花名册",
+    "other": "其他材料",
 }

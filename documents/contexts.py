@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from cases import calendar
@@ -9,7 +10,13 @@ from cases.constants import AttachmentKind, Decision, ReviewLevel, UnitLevel
 from cases.identifiers import mask_account_number, mask_citizen_id
 from cases.models import Application, PaymentBatch, PublicityBatch
 from cases.money import format_yuan, yuan_in_capitals
-from cases.selectors import publicity_rows_public
+from cases.selectors import (
+    application_attachments_current,
+    application_decision_expected_on,
+    correction_due_on,
+    correction_slots,
+    publicity_rows_public,
+)
 from cases.services.loans import loan_document_context
 from cases.services.social_insurance.review import publicity_batch_rows
 from documents.constants import ATTACHMENT_ZH, DECISION_ZH, LEVEL_ZH, DocumentKind
@@ -34,6 +41,30 @@ def case_context(application: Application) -> dict:
     }
 
 
+def receipt_context(application: Application) -> dict:
+    """The submission receipt (受理回执): what was received, each review level's limit and the expected decision date
+    on the working-day calendar, the service phone."""
+    rules = application.rules_in_force
+    return {
+        "received": [
+            {
+                "kind_label": ATTACHMENT_ZH.get(a.kind, "其他"),
+                "kind_label_en": str(AttachmentKind(a.kind).label),
+                "name": a.original_name,
+                "size_kb": max(1, round(a.size / 1024)),
+            }
+            for a in application_attachments_current(application=application)
+        ],
+        "levels": [
+            {"label": LEVEL_ZH.get(level, level), "label_en": str(ReviewLevel(level).label), "days": rules.days_for(level)}
+            for level in rules.review_levels
+        ],
+        "total_days": sum(rules.days_for(level) for level in rules.review_levels),
+        "decision_expected_on": application_decision_expected_on(application=application),
+        "service_phone": settings.SERVICE_PHONE,
+    }
+
+
 def _opinion_rows(application: Application) -> list[dict]:
     return [
         {
@@ -53,18 +84,22 @@ def case_document_context(*, kind: str, application: Application, subject: dict 
     """What a case document prints. `subject` narrows it to a part of the case (a subsidy statement's period)."""
     context = case_context(application)
     last_opinion = application.opinions.select_related("reviewer").order_by("-id").first()
-    if kind == DocumentKind.ACCEPTANCE_NOTICE:
+    if kind == DocumentKind.SUBMISSION_RECEIPT:
+        context.update(receipt_context(application))
+    elif kind == DocumentKind.ACCEPTANCE_NOTICE:
         context["deadline"] = application.deadline
     elif kind == DocumentKind.CORRECTION_NOTICE:
         correction = application.corrections.order_by("-id").first()
         context["items"] = [
             {
-                "kind_label": ATTACHMENT_ZH.get(i.get("kind") or "", "其他"),
-                "kind_label_en": str(AttachmentKind(i["kind"]).label) if i.get("kind") in AttachmentKind.values else "Other",
-                "message": i["message"],
+                "kind_label": ATTACHMENT_ZH.get(item.kind, "其他") if item.named_kind else "其他",
+                "kind_label_en": str(AttachmentKind(item.kind).label) if item.named_kind else "Other",
+                "message": item.reason,
             }
-            for i in correction.items
+            for item in correction_slots(request=correction)
         ]
+        context["due_days"] = settings.CORRECTION_WORKING_DAYS
+        context["due_on"] = correction_due_on(request=correction)
         context["level_label"] = LEVEL_ZH.get(correction.level, correction.level)
         context["level_label_en"] = str(ReviewLevel(correction.level).label)
         context["reviewer_name"] = correction.requested_by.get_full_name() or correction.requested_by.username

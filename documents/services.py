@@ -26,6 +26,7 @@ from documents.selectors import document_visible_to
 from documents.venture import VENTURE_DISTRICT_KINDS
 
 KIND_WORD = {
+    DocumentKind.SUBMISSION_RECEIPT: "收",
     DocumentKind.ACCEPTANCE_NOTICE: "受",
     DocumentKind.CORRECTION_NOTICE: "告",
     DocumentKind.REVIEW_OPINION: "审",

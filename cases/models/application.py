@@ -292,6 +292,10 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     application = models.ForeignKey(Application, models.CASCADE, related_name="attachments")
     kind = models.CharField(max_length=32, choices=AttachmentKind.choices)
+    # The upload slot within the kind: empty for a document kind (the kind is the slot); for a file answering a
+    # free-text item of a correction notice, the item's slot ("correction-<request>-<item>", cases.selectors).
+    # A newer file in the same kind and slot supersedes the older one, which stays on record.
+    slot = models.CharField(max_length=40, blank=True, default="")
     file = models.FileField(upload_to=attachment_path)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=64)

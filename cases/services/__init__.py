@@ -24,10 +24,10 @@ from .applications import (
     application_resubmit,
     application_submit,
     application_withdraw,
-    attachment_add,
     missing_documents,
     staff_may,
 )
+from .attachments import attachment_add, attachment_delete
 from .audit import audit_chain_verify, audit_guard_problems
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
 from .numbering import counter_next

@@ -18,14 +18,13 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from cases import calendar
 from cases.constants import Role, Status
 from cases.exceptions import DomainError, MissingDocuments, PermissionDenied, TransitionForbidden
-from cases.models import Applicant, Application, Attachment, OrgUnit, Programme, User
+from cases.models import Applicant, Application, OrgUnit, Programme, User
 from cases.selectors import application_visible_to
 from cases.services.applicants import claim_code_new
 from cases.services.audit import audit_record
 from cases.services.eligibility import eligibility_assert
 from cases.services.locks import case_lock
 from cases.services.numbering import case_number_next
-from cases.uploads import CleanUpload, upload_clean
 
 
 def _save(application: Application, *fields: str) -> None:
@@ -177,35 +176,6 @@ def application_draft_update(*, application: Application, by: User, **fields) ->
         _save(application, *changed)
         audit_record(application=application, by=by, action="draft_update", from_status=application.status)
     return application
-
-
-def attachment_add(*, application: Application, by: User, kind: str, content: bytes, name: str) -> Attachment:
-    """Store one evidence file. It is parsed and cleaned first (cases.uploads.upload_clean), before the case is
-    locked: a refused file raises UploadRejected and changes nothing. What is stored is the cleaned file."""
-    clean = upload_clean(content=content, name=name)
-    return _attachment_store(application=application, by=by, kind=kind, clean=clean)
-
-
-@transaction.atomic
-def _attachment_store(*, application: Application, by: User, kind: str, clean: CleanUpload) -> Attachment:
-    application = case_lock(pk=application.pk)
-    _assert_applicant_side(user=by, application=application)
-    if application.status not in (Status.DRAFT, Status.RETURNED_FOR_CORRECTION):
-        raise TransitionForbidden(_("Documents can be added only to a draft or a case returned for correction."))
-    from django.core.files.base import ContentFile
-
-    attachment = Attachment(
-        application=application,
-        kind=kind,
-        original_name=clean.name[:200],
-        content_type=clean.content_type,
-        size=clean.size,
-        sha256=clean.sha256,
-        uploaded_by=by,
-    )
-    attachment.file.save(clean.name, ContentFile(clean.content), save=False)
-    attachment.save()
-    return attachment
 
 
 def missing_documents(*, application: Application) -> list[str]:

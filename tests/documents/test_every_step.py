@@ -29,6 +29,7 @@ def test_every_step_of_a_paid_case_issues_its_document(paid_case):
 
     # then there is one document per step, in order
     assert [d.kind for d in case_documents] == [
+        "submission_receipt",
         "acceptance_notice",
         "review_opinion",
         "review_opinion",
@@ -51,7 +52,7 @@ def test_every_step_of_a_paid_case_issues_its_document(paid_case):
             assert application.applicant.name in text
         assert amount in text  # every document of a paid case prints the amount
         assert characters_without_glyph(pdf) == set()
-    approval = case_documents[3]
+    approval = case_documents[4]
     assert "审批决定书" in pdf_flat_text(read(approval))
     assert "（5个工作日）" in pdf_flat_text(read(batch_documents[0]))  # the batch's own publicity period
     assert yuan_in_capitals(application.approved_amount) in pdf_flat_text(read(approval))

@@ -128,7 +128,7 @@ def test_injection_corpus_renders_literally_and_fetches_nothing(programme, staff
 
     # then every document rendered, shows the text literally, has a glyph for every character, read no file
     documents = {d.kind: d for d in Document.objects.filter(application=application)}
-    assert sorted(documents) == ["acceptance_notice", "correction_notice", "review_opinion"]
+    assert sorted(documents) == ["acceptance_notice", "correction_notice", "review_opinion", "submission_receipt"]
     passwd = open("/etc/passwd").read().splitlines()[0]  # noqa: SIM115
     for document in documents.values():
         pdf = document.file.open("rb").read()

@@ -31,6 +31,9 @@ class Programme:
     envelope_check  callable(envelope, ledger_paid=...) -> problems, for a programme whose envelopes do not commit
                     per approved case (then the engine's per-case commitment check is skipped)
     simulation      callable(cases, seed) -> report with `lines()`: the programme's synthetic run for `simulate`
+    common_decisions  whether its review tasks take the common decision (pass, return, reject on the whole case:
+                    `steps.task_decide`, the work queue's bulk pass); False for a programme whose tasks are decided on
+                    their own pages (social insurance: row by row), which the common decision then refuses
     demo_work       callable(demo) that files this programme's demo work in progress through its services
                     (workflows.engine.demo_work.Demo), for `seed_demo`
     """
@@ -47,6 +50,7 @@ class Programme:
     envelope_check: Callable[..., list[str]] | None = None
     simulation: Callable | None = None
     demo_work: Callable | None = None
+    common_decisions: bool = True
 
 
 class Registry:

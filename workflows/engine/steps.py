@@ -72,6 +72,10 @@ def case_submit(*, application: Application, by: User) -> Application:
         process = flow_class.start.run(application=application)
         Application.objects.filter(pk=application.pk).update(process=process)
         application.process = process
+        # the submission receipt (受理回执): what was received and when a decision is expected
+        schedule_case_document(
+            kind=DocumentKind.SUBMISSION_RECEIPT, application_id=application.pk, step_id=_last_audit(application).pk
+        )
         notify_status_change(application=application)
     return application
 
@@ -120,6 +124,9 @@ def task_decide(
 
     def decide(application: Application, task: SubsidyTask) -> Application:
         levels.append(TASK_LEVEL[task.flow_task.name])
+        spec = registry.get(application.programme.kind)
+        if spec is not None and not spec.common_decisions:
+            raise TransitionForbidden(_("This case is decided on its own task page (row by row), not with one decision."))
         return case_services.application_decide(
             application=application, by=by, level=levels[0], decision=decision, opinion=opinion, amount=amount, items=items
         )

@@ -245,6 +245,8 @@ class BusinessForm(forms.Form):
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(choices=AttachmentKind.choices, widget=forms.HiddenInput)
+    # a free-text item of a correction notice names its own slot (cases.selectors.correction_slots)
+    slot = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG, at most 10 MB)"), required=False)
 
 

@@ -21,15 +21,20 @@ from cases.models import (
     User,
 )
 from cases.selectors import (
+    CorrectionSlot,
     application_attachments,
+    application_attachments_current,
+    application_decision_expected_on,
     application_timeline,
     applications_for_user,
     attachment_for_user,
+    correction_due_on,
+    correction_slots,
     employers_for_user,
     social_insurance_claims_for_user,
 )
 from cases.services.loans import loans_for_user
-from documents.constants import DocumentStatus
+from documents.constants import DocumentKind, DocumentStatus
 from documents.models import Document
 
 
@@ -69,6 +74,11 @@ def portal_attachments(*, application: Application) -> QuerySet[Attachment]:
     return application_attachments(application=application)
 
 
+def portal_attachments_current(*, application: Application) -> list[Attachment]:
+    """The file that counts in each upload slot."""
+    return application_attachments_current(application=application)
+
+
 def portal_status_history(*, application: Application) -> list[dict]:
     """Every status the case went through, with its date (draft edits and claims are left out)."""
     return [
@@ -82,6 +92,22 @@ def portal_open_correction(*, application: Application) -> CorrectionRequest | N
     if application.status != Status.RETURNED_FOR_CORRECTION:
         return None
     return application.corrections.filter(answered_at__isnull=True).first()
+
+
+def portal_correction_slots(*, correction: CorrectionRequest) -> list[CorrectionSlot]:
+    return correction_slots(request=correction)
+
+
+def portal_correction_due_on(*, correction: CorrectionRequest):
+    return correction_due_on(request=correction)
+
+
+def portal_decision_expected_on(*, application: Application):
+    return application_decision_expected_on(application=application)
+
+
+def portal_receipt(*, application: Application) -> Document | None:
+    return portal_documents(application=application).filter(kind=DocumentKind.SUBMISSION_RECEIPT).first()
 
 
 def portal_documents(*, application: Application) -> QuerySet[Document]:

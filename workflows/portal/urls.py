@@ -57,6 +57,7 @@ urlpatterns = [
     _p("cases/<uuid:public_id>/edit/<slug:step>/", views.step, "step"),
     _p("cases/<uuid:public_id>/upload/", views.upload, "upload"),
     _p("cases/<uuid:public_id>/attachments/<int:pk>/", views.attachment, "attachment"),
+    _p("cases/<uuid:public_id>/attachments/<int:pk>/delete/", views.attachment_delete, "attachment_delete"),
     _p("cases/<uuid:public_id>/submit/", views.submit, "submit"),
     _p("cases/<uuid:public_id>/resubmit/", views.resubmit, "resubmit"),
     _p("cases/<uuid:public_id>/withdraw/", views.withdraw, "withdraw"),

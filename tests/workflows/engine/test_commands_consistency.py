@@ -13,7 +13,7 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from cases.constants import PaymentLineStatus, ReviewLevel, Status
-from cases.models import Application, BudgetEnvelope, Notification, OutboxItem, PaymentLine
+from cases.models import Application, BudgetEnvelope, Notification, OutboxItem, OutboxKind, PaymentLine
 from documents.models import Document
 from tests.lifecycle import advance, submitted
 from tests.workflows.engine.test_commands import CONSISTENT
@@ -151,7 +151,7 @@ def test_owed_work_still_pending_after_the_grace_period(world, settings, capsys)
     # given the waiting case's message, recorded by its submission and never delivered (its dispatch was lost),
     # now older than the grace period
     _, waiting = world
-    item = OutboxItem.objects.get(application=waiting, done_at__isnull=True)
+    item = OutboxItem.objects.get(application=waiting, kind=OutboxKind.NOTIFICATION, done_at__isnull=True)
     OutboxItem.objects.filter(pk=item.pk).update(
         created_at=F("created_at") - dt.timedelta(seconds=settings.OUTBOX_GRACE_SECONDS + 1)
     )

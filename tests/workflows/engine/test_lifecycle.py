@@ -88,7 +88,14 @@ def test_happy_path_from_filing_to_payment(programme, staff, community, rng, env
         "closed",
     ]
     kinds = sorted(Document.objects.filter(application=application).values_list("kind", flat=True))
-    assert kinds == ["acceptance_notice", "approval_decision", "payment_notice", "review_opinion", "review_opinion"]
+    assert kinds == [
+        "acceptance_notice",
+        "approval_decision",
+        "payment_notice",
+        "review_opinion",
+        "review_opinion",
+        "submission_receipt",
+    ]
     assert Document.objects.filter(publicity_batch__isnull=False).count() == 1
     assert Document.objects.filter(payment_batch__isnull=False).count() == 1
     assert_consistent()

@@ -118,15 +118,15 @@ def test_steps_taken_while_the_broker_is_unreachable_get_their_documents_once_it
     # then the steps stand, every owed document and message waits in the outbox, and the health check says why
     assert application.status == Status.DISTRICT_APPROVED
     owed = Tally(OutboxItem.objects.filter(done_at__isnull=True).values_list("kind", flat=True))
-    assert owed == {OutboxKind.DOCUMENT: 4, OutboxKind.NOTIFICATION: 5}
+    assert owed == {OutboxKind.DOCUMENT: 5, OutboxKind.NOTIFICATION: 5}
     assert Document.objects.count() == 0
     health = client.get("/healthz").json()
-    assert health["broker"].startswith("error: ") and health["outbox"]["pending"] == 9
+    assert health["broker"].startswith("error: ") and health["outbox"]["pending"] == 10
     call_command("check_consistency")  # pending within the grace period is consistent
 
     # when the broker is back and beat's re-dispatch runs once the grace period has passed
     broker_outage()
-    assert outbox_redispatch(now=timezone.now() + dt.timedelta(seconds=settings.OUTBOX_GRACE_SECONDS + 1)) == 9
+    assert outbox_redispatch(now=timezone.now() + dt.timedelta(seconds=settings.OUTBOX_GRACE_SECONDS + 1)) == 10
 
     # then the worker issues each owed document once, and delivers each message once
     wait_for(lambda: not OutboxItem.objects.filter(done_at__isnull=True).exists(), timeout=120, what="the outbox to drain")
@@ -135,6 +135,7 @@ def test_steps_taken_while_the_broker_is_unreachable_get_their_documents_once_it
         "approval_decision",
         "review_opinion",
         "review_opinion",
+        "submission_receipt",
     ]
     assert application.notifications.filter(channel="portal").count() == 5
     assert_every_owed_document_issued_once()
@@ -142,4 +143,4 @@ def test_steps_taken_while_the_broker_is_unreachable_get_their_documents_once_it
     # and a dispatch repeated later (a late beat, a redelivered message) changes nothing
     later = timezone.now() + dt.timedelta(hours=1)
     assert outbox_redispatch(now=later) == 0
-    assert Document.objects.count() == 4
+    assert Document.objects.count() == 5

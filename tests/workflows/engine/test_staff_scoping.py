@@ -150,7 +150,7 @@ def test_the_guard_lets_the_users_of_the_unit_through(programme, community, staf
     application = run_on_commit(advance, application, staff, through=ReviewLevel.COMMUNITY)
     done = SubsidyTask.objects.get(process_id=application.process_id, flow_task_type="HUMAN", status=STATUS.DONE)
     open_task = flow_services.open_task(application=application)
-    document = application.documents.get()
+    document = application.documents.get(kind="acceptance_notice")
     for user in (staff.town[community.parent_id], staff.district_reviewer):
         client = client_for(user)
         for url in (

@@ -55,8 +55,9 @@ def test_worker_issues_the_documents_of_a_case_driven_through_the_flow(
     assert application.status == Status.DISTRICT_APPROVED
     assert task_names(application) == ["await_publicity"]
 
-    # then the worker issues the acceptance notice, two review opinions and the approval decision
+    # then the worker issues the submission receipt, the acceptance notice, two review opinions and the approval decision
     expected = {
+        DocumentKind.SUBMISSION_RECEIPT: 1,
         DocumentKind.ACCEPTANCE_NOTICE: 1,
         DocumentKind.REVIEW_OPINION: 2,
         DocumentKind.APPROVAL_DECISION: 1,
@@ -67,23 +68,23 @@ def test_worker_issues_the_documents_of_a_case_driven_through_the_flow(
         counts = {kind: sum(1 for d in rows if d.kind == kind) for kind in expected}
         return rows if counts == expected else None
 
-    documents = wait_for(issued, timeout=120, what="4 documents from the worker")
-    assert len(documents) == 4
+    documents = wait_for(issued, timeout=120, what="5 documents from the worker")
+    assert len(documents) == 5
     for document in documents:
         with document.file.open("rb") as handle:
             assert hashlib.file_digest(handle, "sha256").hexdigest() == document.sha256
         assert document.file.path.startswith(str(celery_worker_process.storage))
 
-    # and it was the worker: 4 document tasks sent through the broker, each logged as succeeded by the worker
+    # and it was the worker: 5 document tasks sent through the broker, each logged as succeeded by the worker
     document_tasks = [task_id for name, task_id in published if name == "documents.tasks.issue_owed_document"]
-    assert len(document_tasks) == 4
+    assert len(document_tasks) == 5
 
     def all_succeeded():
         text = celery_worker_process.log_text()
         return text if all(f"[{t}] succeeded" in text for t in document_tasks) else None
 
     log = wait_for(all_succeeded, timeout=30, what="the worker log to show every task succeeded")
-    assert log.count("documents.tasks.issue_owed_document[") >= 8  # received + succeeded lines
+    assert log.count("documents.tasks.issue_owed_document[") >= 10  # received + succeeded lines
     stats = app.control.inspect(timeout=5).stats() or {}
     assert [s["pid"] for s in stats.values() if s["pid"] == celery_worker_process.pid] == [celery_worker_process.pid]
     assert {k: v for k, v in check_all().items() if v} == {}

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases.models import Notification, OutboxItem
+from cases.models import Notification, OutboxItem, OutboxKind
 from tests import lifecycle
 from workflows.engine import steps as flow_services
 from workflows.engine.outbox import outbox_redispatch
@@ -47,7 +47,7 @@ def test_sms_goes_through_the_configured_gateway(programme, community, rng, sett
         ("sms", "13600000001"),
     ]
     assert [m.to for m in mail.outbox] == [["a@example.cn"]]
-    assert OutboxItem.objects.get(application=application).done_at is not None
+    assert OutboxItem.objects.get(application=application, kind=OutboxKind.NOTIFICATION).done_at is not None
 
 
 def test_a_broken_gateway_does_not_undo_the_step_and_the_sms_goes_out_when_it_is_back(
@@ -63,7 +63,7 @@ def test_a_broken_gateway_does_not_undo_the_step_and_the_sms_goes_out_when_it_is
     application.refresh_from_db()
     assert application.status == "submitted"
     assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "portal"]
-    item = OutboxItem.objects.get(application=application)
+    item = OutboxItem.objects.get(application=application, kind=OutboxKind.NOTIFICATION)
     assert (item.done_at, item.attempts, item.last_error) == (None, 1, "ConnectionError: gateway down")
 
     # when the gateway is back and the periodic re-dispatch runs after the grace period

@@ -302,7 +302,8 @@ def test_executable_renamed_to_pdf_is_refused(portal_client, programme, communit
         reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload}, follow=True
     )
     expected = zh("Only PDF, JPEG and PNG files are accepted; this file is not one, whatever its name says.")
-    assert _messages(response)[-1] == f"经营场所租赁合同: {expected}"
+    # the draft already holds a lease: the refused file replaces nothing, and the message says so
+    assert _messages(response)[-1] == f"经营场所租赁合同: {expected} 未作替换，原文件保持不变。"
     assert Attachment.objects.count() == before
 
 
@@ -377,7 +378,8 @@ def test_decompression_bomb_image_is_refused(portal_client, programme, community
     response = portal_client.post(
         reverse("portal:upload", args=[application.public_id]), {"kind": "lease", "file": upload}, follow=True
     )
-    assert _messages(response)[-1:] == [f"经营场所租赁合同: {zh('The image declares too many pixels to be opened safely.')}"]
+    refused = zh("The image declares too many pixels to be opened safely.")
+    assert _messages(response)[-1:] == [f"经营场所租赁合同: {refused} 未作替换，原文件保持不变。"]
     assert Attachment.objects.count() == before
 
 
@@ -395,6 +397,7 @@ def test_active_pdf_is_refused_in_chinese_and_changes_nothing(portal_client, pro
     )
     assert _messages(response)[-1] == (
         "经营场所租赁合同: PDF 文件包含打开文件时自动执行的动作，不予接受。请将其打印为新的 PDF 或扫描纸质材料后再上传。"
+        " 未作替换，原文件保持不变。"
     )
     assert Attachment.objects.count() == rows
     assert sorted(storage.rglob("*")) == files

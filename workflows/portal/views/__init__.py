@@ -11,7 +11,7 @@ write only through cases.services and workflows.engine.steps; domain errors beco
 """
 
 from workflows.portal.views.accounts import PortalLoginView, bind, claim, home, notifications, register
-from workflows.portal.views.attachments import attachment, upload
+from workflows.portal.views.attachments import attachment, attachment_delete, upload
 from workflows.portal.views.case_page import case, resubmit, withdraw
 from workflows.portal.views.common import portal_language
 from workflows.portal.views.filing import apply_start, programme_check, step, submit
@@ -22,6 +22,7 @@ __all__ = [
     "PortalLoginView",
     "apply_start",
     "attachment",
+    "attachment_delete",
     "bind",
     "case",
     "claim",

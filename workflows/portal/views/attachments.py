@@ -55,19 +55,40 @@ def _upload(request, application: Application):
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
         return redirect(back)
-    kind = form.cleaned_data["kind"]
+    kind, slot = form.cleaned_data["kind"], form.cleaned_data["slot"]
+    replacing = application.attachments.filter(kind=kind, slot=slot).exists()
     try:
         upload = form.cleaned_data.get("file")
         case_services.attachment_add(
-            application=application, by=request.user, kind=kind, content=upload_read(upload), name=upload.name
+            application=application, by=request.user, kind=kind, slot=slot, content=upload_read(upload), name=upload.name
         )
     except UploadRejected as error:
-        messages.error(request, f"{AttachmentKind(kind).label}: {error.message}")
+        refused = {"kind": AttachmentKind(kind).label, "reason": error.message}
+        if replacing:
+            messages.error(request, _("%(kind)s: %(reason)s Nothing was replaced: the current file stays.") % refused)
+        else:
+            messages.error(request, f"{refused['kind']}: {refused['reason']}")
     except DomainError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("%(kind)s uploaded.") % {"kind": AttachmentKind(kind).label})
+        done = _("%(kind)s replaced; the earlier file stays on record.") if replacing else _("%(kind)s uploaded.")
+        messages.success(request, done % {"kind": AttachmentKind(kind).label})
     return redirect(back)
+
+
+@portal_login_required
+@require_POST
+def attachment_delete(request, public_id, pk):
+    """Delete a slot's file from a draft (before submission only; afterwards a file is replaced, never deleted)."""
+    found = selectors.portal_attachment_for(user=request.user, public_id=public_id, pk=pk)
+    application = found.application
+    try:
+        case_services.attachment_delete(application=application, by=request.user, attachment_id=found.pk)
+    except DomainError as error:
+        messages.error(request, error_text(error))
+        return redirect("portal:case", public_id=application.public_id)
+    messages.success(request, _("%(kind)s deleted.") % {"kind": found.get_kind_display()})
+    return redirect(_upload_back(application))
 
 
 @portal_login_required

@@ -201,14 +201,16 @@ def _step_business(request, application: Application):
 
 
 def document_rows(application: Application, kinds: list[str]) -> list[dict]:
-    present: dict[str, list] = {}
-    for attachment in application.attachments.all():
-        present.setdefault(attachment.kind, []).append(attachment)
-    return [
-        {"kind": kind, "label": AttachmentKind(kind).label, "files": present.get(kind, [])}
-        for kind in kinds
-        if kind in AttachmentKind.values
-    ]
+    """One upload slot per required document kind, with the file that counts in it (a replaced one is kept on
+    record, not shown here)."""
+    current = {(a.kind, a.slot): a for a in selectors.portal_attachments_current(application=application)}
+    rows = []
+    for kind in kinds:
+        if kind not in AttachmentKind.values:
+            continue
+        file = current.get((kind, ""))
+        rows.append({"kind": kind, "label": AttachmentKind(kind).label, "file": file, "files": [file] if file else []})
+    return rows
 
 
 def _step_documents(request, application: Application):

@@ -19,6 +19,7 @@ def register(registry) -> None:
             checks={"social_insurance_ledger": check_ledger},
             payment_row_settle=claim_payment_row_settle,
             simulation=simulate,
+            common_decisions=False,
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")

@@ -12,7 +12,7 @@ from viewflow.workflow.status import PROCESS
 
 from cases import crypto
 from cases.constants import Status
-from cases.exceptions import DomainError, PermissionDenied
+from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, Clawback, PaymentLine
 from cases.models.social_insurance import EntitlementStatus, PersonMonthEntitlement, RowDecision, SocialInsuranceClaim
 from cases.services.social_insurance import review, roster_submit, settlement, social_insurance_claim_open
@@ -22,7 +22,7 @@ from tests.auth import sign_in
 from tests.cases.services.social_insurance.given import ABOVE_CAP, AT_MINIMUM, BELOW_CAP, citizen_id, employer, paid, roster
 from tests.documents.pdf import pdf_flat_text
 from tests.lifecycle import task_names
-from workflows.engine import simulation
+from workflows.engine import claims, simulation
 from workflows.engine import steps as flow_services
 from workflows.engine.consistency import check_all
 from workflows.programmes.social_insurance import actions
@@ -289,3 +289,19 @@ def test_the_town_reviewer_decides_rows_on_the_task_page(si_programme, bureau_us
     assert response.status_code == 302
     assert decisions(claim) == [(2, "approved", "pending", ""), (3, "refused", "pending", "未实际就业")]
     assert task_names(case(claim)) == ["district_review"]
+
+
+def test_the_common_decision_and_the_queues_bulk_pass_refuse_a_claim(si_programme, bureau_user, staff, community):
+    # a claim is decided row by row on its task page; one decision on the whole case would approve unseen rows
+    payer = employer(1)
+    paid(WANG, payer, Q1, AT_MINIMUM, by=bureau_user)
+    claim = submit(si_programme, payer, [row(WANG, "王伟", "3480.36")], community=community)
+    task = flow_services.open_task(application=case(claim), name="town_review")
+    town = staff.town[community.parent_id]
+    with pytest.raises(TransitionForbidden) as refused:
+        flow_services.task_decide(task_id=task.pk, by=town, decision="pass", opinion="同意")
+    assert str(refused.value.message) == "此类案件须在其任务页面逐行审核，不能对整件作出一个决定。"
+    [outcome] = claims.tasks_pass(task_ids=[task.pk], by=town, opinion="同意")
+    assert (outcome.done, outcome.reason) == (False, "此类案件须在其任务页面逐行审核，不能对整件作出一个决定。")
+    assert decisions(claim) == [(2, "pending", "pending", "")]
+    assert task_names(case(claim)) == ["town_review"] and case(claim).status == Status.ACCEPTED
