@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cases.bank_file_layouts import standard_layout
 from cases.constants import Decision, ReviewLevel, Role, Status
-from cases.models import Application, PaymentBatch, Programme, PublicityBatch
+from cases.models import Application, PaymentBatch, Programme, PublicityBatch, User
 from documents.models import Document
 from tests.auth import sign_in
 from tests.documents.pdf import pdf_flat_text
@@ -107,6 +107,8 @@ class Fixture:
     markers: set[str]
     venture_project: object = None
     loan_cases: list[Application] = field(default_factory=list)
+    employer: object = None
+    claim: object = None
 
 
 def drive_cases(programme, community, staff, rng) -> Fixture:
@@ -188,6 +190,9 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     # its qualification certificate
     loan = disbursed_with_claim(*loan_cases[0], staff=staff, loan_staff=loan_staff)
     markers |= {loan.certificate_number, loan.contract_number, loan.guarantee_number}
+    # an employer of the same community with its administrator and this year's first-quarter claim open
+    employer, claim = employer_with_claim(community)
+    markers |= {employer.applicant.name, employer.applicant.credit_code, employer.bank_account_number, str(employer.public_id)}
     cases_and_ventures = [c.process_id for c in cases] + [
         Application.objects.get(pk=v.pk).process_id for v in (*venture_cases, *(c for c, _ in loan_cases))
     ]
@@ -198,7 +203,34 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
         markers=markers,
         venture_project=venture_cases[0].venture,
         loan_cases=[Application.objects.get(pk=c.pk) for c, _ in loan_cases],
+        employer=employer,
+        claim=claim,
     )
+
+
+def employer_with_claim(community):
+    from cases.services.social_insurance import social_insurance_claim_open
+    from cases.services.social_insurance.employers import employer_register
+    from tests.cases.services.social_insurance.given import standards
+
+    programme = Programme.objects.get(code="social-insurance")
+    Programme.objects.filter(pk=programme.pk).update(active=True)  # closed in the reference data
+    standards(programme, timezone.localdate().year)
+    owner = User.objects.create_user(username="employer-owner", password="x-" * 8, role=Role.APPLICANT, real_name="赵六")
+    employer = employer_register(
+        name="杭州仓前走查实业有限公司",
+        credit_code="91330110MA2H000017",
+        address="余杭区仓前街道文一西路1号",
+        org_unit=community,
+        bank_name="中国工商银行余杭支行",
+        bank_account_name="杭州仓前走查实业有限公司",
+        bank_account_number="6222021202009876543",
+        by=owner,
+    )
+    claim = social_insurance_claim_open(
+        employer=employer.applicant, programme=programme, year=timezone.localdate().year, quarter=1, by=owner
+    )
+    return employer, claim
 
 
 def disbursed_with_claim(application, borrower, *, staff, loan_staff):
@@ -252,6 +284,9 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         numbers = PublicityBatch.objects.filter(entries__application__in=fixture.cases).values_list("number", flat=True)
         assert numbers, "publish the fixture's cases to test the public board"
         return [{"batch": number} for number in numbers.distinct()]
+    if pattern.route.startswith("portal/employers/") and parameters <= {"public_id", "year", "quarter"}:
+        claim = fixture.claim
+        return [{"public_id": fixture.employer.public_id, "year": claim.year, "quarter": claim.quarter}]
     if pattern.route.startswith(("loans/", "portal/loans/")) and parameters <= {"public_id", "period"}:
         return [{"public_id": c.public_id, "period": 1} for c in fixture.loan_cases]
     if parameters == {"public_id"}:
@@ -361,10 +396,24 @@ def loan_snapshot():
 
 @pytest.fixture
 def outsiders(other_town_reviewer, programme, other_town_community, rng):
-    """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区."""
+    """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区; (c) the administrator
+    of another employer (an organisation role), in 凤凰山社区."""
+    from cases.services.social_insurance.employers import employer_register
+
     _, other_applicant = submitted(programme=programme, community=other_town_community, rng=rng)
     assert other_applicant.role == Role.APPLICANT
-    return [other_town_reviewer, other_applicant]
+    other_owner = User.objects.create_user(username="other-employer", password="x-" * 8, role=Role.APPLICANT, real_name="钱七")
+    employer_register(
+        name="杭州余杭另一实业有限公司",
+        credit_code="91330110MA2H00002A",
+        address="余杭区余杭街道1号",
+        org_unit=other_town_community,
+        bank_name="中国农业银行余杭支行",
+        bank_account_name="杭州余杭另一实业有限公司",
+        bank_account_number="6228481202001112223",
+        by=other_owner,
+    )
+    return [other_town_reviewer, other_applicant, other_owner]
 
 
 def test_every_url_refuses_another_town_and_another_applicant(
