@@ -87,8 +87,7 @@ def _assert_staff(user: User, permission: str, loan: Loan) -> None:
 
 
 def loans_for_user(*, user: User) -> QuerySet[Loan]:
-    """Bank officers: loans routed to their bank. Staff: loans of cases in their unit and below
-    (finance officers: those with interest subsidy to pay). Applicants: their own. Experts: none."""
+    """Banks: loans at their bank; staff: their unit and below (finance: subsidy to pay); applicants: own; experts: none."""
     base = Loan.objects.select_related("application__applicant", "application__org_unit", "bank")
     if not user.is_authenticated or not user.is_active:
         return base.none()
