@@ -185,8 +185,8 @@ def test_finance_officer_cannot_approve_own_batch(programme, community, staff, r
     batch = flow_services.publicity_publish(
         programme=programme, applications=[application], by=staff.approver, starts_on=timezone.localdate()
     )
-    # not yet through publicity: refused
-    with pytest.raises(TransitionForbidden):
+    # not yet through publicity: not the finance office's case at all (docs/access-matrix.md), refused
+    with pytest.raises(PermissionDenied):
         flow_services.payment_batch_prepare(
             programme=programme, applications=[application], by=staff.finance_maker, layout=standard_layout()
         )
