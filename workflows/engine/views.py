@@ -10,6 +10,7 @@ from cases.models import Application
 from cases.selectors import application_attachments, application_timeline, application_visible_to
 from workflows.engine.assignment import task_may_execute
 from workflows.engine.forms import DecisionForm, ObjectionDecisionForm
+from workflows.engine.selectors import envelope_in_force, required_documents, working_days_left
 
 
 class TaskViewMixin(LoginRequiredMixin):
@@ -33,10 +34,15 @@ class TaskViewMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        attachments = list(application_attachments(application=self.application))
         context.update(
             task=self.task,
             case=self.application,
-            attachments=application_attachments(application=self.application),
+            attachments=attachments,
+            required=required_documents(application=self.application, attachments=attachments),
+            envelope=envelope_in_force(application=self.application),
+            working_days_left=working_days_left(application=self.application),
+            opinions=self.application.opinions.select_related("reviewer", "org_unit"),
             timeline=application_timeline(application=self.application),
             documents=self.application.documents.all(),
             objections=self.application.objections.select_related("recorded_by").order_by("id"),
