@@ -11,31 +11,21 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.status import STATUS
 
 from cases import services as case_services
 from cases.constants import Decision
-from cases.exceptions import DomainError, PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
+from cases.exceptions import DomainError, PermissionDenied
 from cases.models import Application, User
 from cases.selectors import applications_for_user
 from workflows.engine.assignment import task_refusal
-from workflows.engine.locks import case_and_process_lock
+from workflows.engine.locks import open_task_lock
 from workflows.engine.steps import TASK_LEVEL, task_decide
 from workflows.models import SubsidyTask
 
 
 def _locked(task_id: int) -> tuple[Application, SubsidyTask]:
-    """The task's case and process locked (in that order), then the task read again; refused if it is not open."""
-    task = SubsidyTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise TransitionForbidden()
-    application = case_and_process_lock(process_id=task.process_id)
-    task = SubsidyTask.objects.get(pk=task_id)
-    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-        raise TaskAlreadyCompleted()
-    if task.flow_task.name not in TASK_LEVEL:
-        raise TransitionForbidden()
-    return application, task
+    """A review task, its case and process locked first (workflows.engine.locks.open_task_lock)."""
+    return open_task_lock(task_id=task_id, nodes=TASK_LEVEL)
 
 
 def task_claim(*, task_id: int, by: User) -> SubsidyTask:

@@ -8,9 +8,12 @@ batch on the way.
 
 from collections.abc import Iterable
 
+from viewflow.workflow.status import STATUS
+
+from cases.exceptions import TaskAlreadyCompleted, TransitionForbidden
 from cases.models import Application
 from cases.services.locks import case_lock, cases_lock
-from workflows.models import SubsidyProcess
+from workflows.models import SubsidyProcess, SubsidyTask
 
 
 def _processes_lock(applications: list[Application]) -> None:
@@ -31,3 +34,18 @@ def cases_and_processes_lock(*, pks: Iterable[int]) -> list[Application]:
     applications = cases_lock(pks=pks)
     _processes_lock(applications)
     return applications
+
+
+def open_task_lock(*, task_id: int, nodes: Iterable[str]) -> tuple[Application, SubsidyTask]:
+    """An open (new or assigned) task of one of `nodes`: its case and process locked (in that order), then the task
+    read again under those locks. Refused when the task is unknown, finished or of another node."""
+    task = SubsidyTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise TransitionForbidden()
+    application = case_and_process_lock(process_id=task.process_id)
+    task = SubsidyTask.objects.get(pk=task_id)
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        raise TaskAlreadyCompleted()
+    if task.flow_task.name not in nodes:
+        raise TransitionForbidden()
+    return application, task

@@ -4,16 +4,15 @@ cases.services.social_insurance.review change the claim, moves the flow and sche
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from viewflow.workflow.status import STATUS
 
 from cases import services as case_services
 from cases.constants import Status
-from cases.exceptions import PermissionDenied, TaskAlreadyCompleted, TransitionForbidden
+from cases.exceptions import PermissionDenied, TransitionForbidden
 from cases.models import Application, User
 from cases.services.social_insurance import review, settlement
 from documents.constants import DocumentKind
 from documents.tasks import schedule_case_document
-from workflows.engine.locks import case_and_process_lock
+from workflows.engine.locks import open_task_lock
 from workflows.engine.notifications import notify_status_change
 from workflows.engine.steps import flow_for, human_task_complete, open_task
 from workflows.models import SubsidyTask
@@ -39,15 +38,7 @@ def claim_flow_start(sender, *, claim, by: User, org_unit=None, bank=None, **kwa
 
 def _open_row_task(*, task_id: int, by: User) -> tuple[Application, str]:
     """Lock the case and its process; the task must be an open town or district review, not held by another."""
-    task = SubsidyTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise TransitionForbidden()
-    application = case_and_process_lock(process_id=task.process_id)
-    task = SubsidyTask.objects.get(pk=task_id)
-    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-        raise TaskAlreadyCompleted()
-    if task.flow_task.name not in ROW_NODES:
-        raise TransitionForbidden()
+    application, task = open_task_lock(task_id=task_id, nodes=ROW_NODES)
     if task.owner_id is not None and task.owner_id != by.pk:
         raise PermissionDenied(_("The task is assigned to someone else."))
     return application, ROW_NODES[task.flow_task.name]
