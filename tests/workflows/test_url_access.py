@@ -208,25 +208,34 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     )
 
 
+def employer_of(unit, owner_name: str, name: str, credit_code: str, account: str):
+    """An employer of `unit` registered online by its administrator (a new portal account): (administrator, employer)."""
+    from cases.services.social_insurance.employers import employer_register
+
+    owner = User.objects.create_user(
+        username=f"employer-{credit_code}", password="x-" * 8, role=Role.APPLICANT, real_name=owner_name
+    )
+    employer = employer_register(
+        name=name,
+        credit_code=credit_code,
+        address=f"{unit.name}1号",
+        org_unit=unit,
+        bank_name="中国工商银行余杭支行",
+        bank_account_name=name,
+        bank_account_number=account,
+        by=owner,
+    )
+    return owner, employer
+
+
 def employer_with_claim(community):
     from cases.services.social_insurance import social_insurance_claim_open
-    from cases.services.social_insurance.employers import employer_register
     from tests.cases.services.social_insurance.given import standards
 
     programme = Programme.objects.get(code="social-insurance")
     Programme.objects.filter(pk=programme.pk).update(active=True)  # closed in the reference data
     standards(programme, timezone.localdate().year)
-    owner = User.objects.create_user(username="employer-owner", password="x-" * 8, role=Role.APPLICANT, real_name="赵六")
-    employer = employer_register(
-        name="杭州仓前走查实业有限公司",
-        credit_code="91330110MA2H000017",
-        address="余杭区仓前街道文一西路1号",
-        org_unit=community,
-        bank_name="中国工商银行余杭支行",
-        bank_account_name="杭州仓前走查实业有限公司",
-        bank_account_number="6222021202009876543",
-        by=owner,
-    )
+    owner, employer = employer_of(community, "赵六", "杭州仓前走查实业有限公司", "91330110MA2H000017", "6222021202009876543")
     claim = social_insurance_claim_open(
         employer=employer.applicant, programme=programme, year=timezone.localdate().year, quarter=1, by=owner
     )
@@ -398,20 +407,10 @@ def loan_snapshot():
 def outsiders(other_town_reviewer, programme, other_town_community, rng):
     """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区; (c) the administrator
     of another employer (an organisation role), in 凤凰山社区."""
-    from cases.services.social_insurance.employers import employer_register
-
     _, other_applicant = submitted(programme=programme, community=other_town_community, rng=rng)
     assert other_applicant.role == Role.APPLICANT
-    other_owner = User.objects.create_user(username="other-employer", password="x-" * 8, role=Role.APPLICANT, real_name="钱七")
-    employer_register(
-        name="杭州余杭另一实业有限公司",
-        credit_code="91330110MA2H00002A",
-        address="余杭区余杭街道1号",
-        org_unit=other_town_community,
-        bank_name="中国农业银行余杭支行",
-        bank_account_name="杭州余杭另一实业有限公司",
-        bank_account_number="6228481202001112223",
-        by=other_owner,
+    other_owner, _ = employer_of(
+        other_town_community, "钱七", "杭州余杭另一实业有限公司", "91330110MA2H00002A", "6228481202001112223"
     )
     return [other_town_reviewer, other_applicant, other_owner]
 
