@@ -47,18 +47,27 @@ lint: deps-dev
 	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
-# The whole suite twice: on the embedded default (SQLite, tasks in-process), then on PostgreSQL + Redis with a
-# real Celery worker. Without those services the second pass is skipped with its reason, except under CI=true.
-test: lint test-sqlite test-services
+# The whole suite twice, side by side (one pass per core): on the embedded default (SQLite, tasks in-process), its
+# output kept in test-artifacts/sqlite-pass.log and printed when both have ended, and on PostgreSQL + Redis with a
+# real Celery worker, printed as it runs. Without those services the second pass is skipped with its reason, except
+# under CI=true. `make test-sqlite` or `make test-services` runs one pass; PYTEST_ARGS narrows both (a path, -k ...).
+test: lint
+	@mkdir -p test-artifacts
+	@$(MAKE) --no-print-directory test-sqlite > test-artifacts/sqlite-pass.log 2>&1 & sqlite=$$!; \
+	$(MAKE) --no-print-directory test-services; services=$$?; \
+	wait $$sqlite; sqlite_status=$$?; \
+	echo; echo "==== PostgreSQL pass: exit $$services; SQLite pass (run beside it): exit $$sqlite_status, its output: ===="; \
+	cat test-artifacts/sqlite-pass.log; \
+	test "$$services" = 0 && test "$$sqlite_status" = 0
 
 # `env -u`: an empty DATABASE_URL is not "unset" for the settings (it fails to parse).
 test-sqlite: deps-dev
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres and not acceptance" -p no:cacheprovider
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL DJANGO_DEBUG=1 $(PY) -m pytest -m "not services and not postgres and not acceptance" -p no:cacheprovider $(PYTEST_ARGS)
 
 test-services: deps-dev
 	@if $(PY) tests/services_available.py --drop-test-database "$(PG_URL)" "$(REDIS_URL_CI)"; then \
 	  DJANGO_DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL_CI) REDIS_URL=$(REDIS_URL_CI) \
-	    $(PY) -m pytest -m "not acceptance" -p no:cacheprovider --create-db; \
+	    $(PY) -m pytest -m "not acceptance" -p no:cacheprovider --create-db $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL or Redis is down; the service-backed pass must run." >&2; exit 1; \
 	else echo "SKIPPED: PostgreSQL + Redis pass (services not reachable at $(PG_URL) / $(REDIS_URL_CI))."; fi
 
