@@ -1,4 +1,4 @@
-"""Filing online: the pre-check of a programme, the steps of a draft (basics, business, documents, review) and
+"""Filing online: the one pre-check for every programme, the steps of a draft (basics, business, documents, review) and
 submission."""
 
 from django.conf import settings

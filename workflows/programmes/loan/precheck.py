@@ -16,6 +16,7 @@ def precheck(*, answers: Answers, programme: Programme, today: dt.date) -> Verdi
     verdict = rules_verdict(answers=answers, programme=programme, today=today)
     needs_training = answers.category in (programme.eligibility_rules or {}).get("training_certificate_for", [])
     if verdict.outcome in (Outcome.YES, Outcome.LATER) and needs_training and not answers.syb_trained:
-        reason = _("Take the SYB entrepreneurship training first: its certificate is required for your group.")
-        return Verdict(Outcome.LATER, (*[r for r in verdict.reasons if verdict.outcome == Outcome.LATER], reason))
+        training = _("Take the SYB entrepreneurship training first: its certificate is required for your group.")
+        earlier = verdict.reasons if verdict.outcome == Outcome.LATER else ()
+        return Verdict(Outcome.LATER, (*earlier, training), after=verdict.after)
     return verdict
