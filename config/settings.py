@@ -220,6 +220,11 @@ PUBLIC_OBJECTION_WINDOW_SECONDS = int(env("PUBLIC_OBJECTION_WINDOW_SECONDS", "36
 # The applicant loop: the phone number printed on the submission receipt (受理回执) and shown on the case page, and
 # the working days an applicant has to answer a one-time correction notice (一次性告知书).
 SERVICE_PHONE = env("SERVICE_PHONE", "0571-12333")
+# The district's service window, where the pre-check sends a visitor whom no open programme takes (in Chinese: the
+# portal shows it as it is).
+SERVICE_WINDOW_NAME = env("SERVICE_WINDOW_NAME", "余杭区就业创业服务窗口")
+SERVICE_WINDOW_ADDRESS = env("SERVICE_WINDOW_ADDRESS", "杭州市余杭区行政服务中心一楼 人力社保综合窗口")
+SERVICE_WINDOW_HOURS = env("SERVICE_WINDOW_HOURS", "周一至周五 上午8:30—12:00，下午13:30—17:00（法定节假日除外）")
 CORRECTION_WORKING_DAYS = int(env("CORRECTION_WORKING_DAYS", "10"))
 # A second-factor enrolment code (manage.py otp_enrolment_code) is valid this many hours.
 OTP_ENROLMENT_CODE_HOURS = int(env("OTP_ENROLMENT_CODE_HOURS", "24"))

@@ -36,6 +36,9 @@ class Programme:
                     their own pages (social insurance: row by row), which the common decision then refuses
     demo_work       callable(demo) that files this programme's demo work in progress through its services
                     (workflows.engine.demo_work.Demo), for `seed_demo`
+    precheck        the portal pre-check's rule for this kind: precheck(*, answers, programme, today) -> Verdict
+                    (workflows.engine.precheck.Answers and Verdict), reading the programme's rules version; None =
+                    the engine's fallback rule for the kind, if any (workflows.engine.precheck.FALLBACK_RULES)
     """
 
     kind: str
@@ -51,6 +54,7 @@ class Programme:
     simulation: Callable | None = None
     demo_work: Callable | None = None
     common_decisions: bool = True
+    precheck: Callable | None = None
 
 
 class Registry:

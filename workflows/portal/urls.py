@@ -48,6 +48,7 @@ urlpatterns = [
     _p("account/bind/", views.bind, "bind"),
     _p("claim/", views.claim, "claim"),
     _p("notifications/", views.notifications, "notifications"),
+    _p("check/", views.programme_check, "precheck"),
     _p("programmes/<slug:code>/", views.programme_check, "check"),
     _p("programmes/<slug:code>/apply/", views.apply_start, "apply"),
     _p("window/", views.window_start, "window"),

@@ -94,3 +94,16 @@ def require_browser() -> None:
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
+
+
+def precheck_answer(page, *, group: str, registered_on, graduated_on=None, syb_trained: bool = False) -> None:
+    """Answers the pre-check's questions as a person of `group` who lives in the district and runs a business
+    registered on `registered_on`, having hired no one."""
+    page.check("input[name=who][value=person]")
+    page.check(f"input[name=group][value={group}]")
+    if graduated_on is not None:
+        page.fill("#id_graduated_on", graduated_on.isoformat())
+    page.check("input[name=resident][value=yes]")
+    page.check("input[name=runs_business][value=yes]")
+    page.fill("#id_business_registered_on", registered_on.isoformat())
+    page.check(f"input[name=syb_trained][value={'yes' if syb_trained else 'no'}]")

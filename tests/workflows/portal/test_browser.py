@@ -17,7 +17,7 @@ from cases.synthetic import citizen_id, credit_code
 from documents.models import Document
 from tests.conftest import make_user
 from tests.lifecycle import advance, submitted
-from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
+from tests.workflows.portal.browser import Recorder, chromium_page, precheck_answer, require_browser
 from tests.workflows.portal.conftest import PASSWORD, png, sms_code_from_log
 from workflows.engine import simulation
 from workflows.engine.simulation import SAMPLE_PDF
@@ -110,18 +110,15 @@ def test_applicant_journey_in_chromium(live_server, programme, community, staff,
         _click_and_load(page, "main button[type=submit]")
         page.wait_for_url("**/portal/")
         assert User.objects.get(username="13812345678").id_number == id_number
-        # pre-check: not eligible with its reason, then eligible
+        # pre-check: a business too young, with the day from which the visitor may apply; then old enough
         _click_and_load(page, "a[href='/portal/programmes/startup/']")
-        page.check("#id_category_4")  # employer
-        page.fill("#id_business_registered_on", (timezone.localdate() - dt.timedelta(days=30)).isoformat())
-        page.check("#id_received_before_0")
-        _click_and_load(page, "main button[type=submit]")
-        assert "不符合条件" in page.content()
-        rec.step(page, "precheck-not-eligible")
-        page.check("#id_category_1")  # registered unemployed
+        precheck_answer(page, group="unemployed", registered_on=timezone.localdate() - dt.timedelta(days=30))
+        _click_and_load(page, "main form button[type=submit]")
+        assert "以后可以申请" in page.locator("#verdict-startup").inner_text()
+        rec.step(page, "precheck-not-yet")
         page.fill("#id_business_registered_on", (timezone.localdate() - dt.timedelta(days=500)).isoformat())
-        _click_and_load(page, "main button[type=submit]")
-        assert "符合条件：您可以申请。" in page.content()
+        _click_and_load(page, "main form button[type=submit]")
+        assert "可以申请" in page.locator("#verdict-startup").inner_text()
         rec.step(page, "precheck-eligible")
         # step 1 creates the draft
         _click_and_load(page, "a[href='/portal/programmes/startup/apply/']")
@@ -276,14 +273,21 @@ def test_filing_with_the_keyboard_alone(live_server, programme, community, rng, 
         _press_and_load(page, "Enter")
         _tab_to(page, "a[href='/portal/programmes/startup/']")
         _press_and_load(page, "Enter")
-        _tab_to(page, "#id_category_0")  # the first category: graduate
+        _tab_to(page, "#id_who_0")  # a person
+        page.keyboard.press("Space")
+        _tab_to(page, "#id_group_0")  # the first group: graduate
+        page.keyboard.press("Space")
+        _tab_to(page, "#id_graduated_on")
+        page.keyboard.type(graduated)
+        _tab_to(page, "#id_resident_0")  # yes
+        page.keyboard.press("Space")
+        _tab_to(page, "#id_runs_business_0")  # yes
         page.keyboard.press("Space")
         _tab_to(page, "#id_business_registered_on")
         page.keyboard.type(registered)
-        _tab_to(page, "#id_graduated_on")
-        page.keyboard.type(graduated)
-        _tab_to(page, "#id_received_before_0")  # "no"
-        page.keyboard.press("Space")
+        _tab_to(page, "#id_syb_trained_0")
+        page.keyboard.press("ArrowDown")  # "no"
+        assert page.locator("#id_syb_trained_1").is_checked()
         _tab_to(page, "main form button[type=submit]")
         _press_and_load(page, "Enter")
         rec.step(page, "precheck")

@@ -29,7 +29,7 @@ from cases.synthetic import citizen_id, credit_code
 from documents.models import Document
 from tests.auth import sign_in
 from tests.documents.pdf import pdf_flat_text
-from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
+from tests.workflows.portal.browser import Recorder, chromium_page, precheck_answer, require_browser
 from tests.workflows.portal.conftest import PASSWORD, sms_code_from_log
 from workflows.engine import simulation
 from workflows.engine import steps as flow_services
@@ -137,16 +137,13 @@ def test_a_graduate_from_the_precheck_to_the_publicity_board(live_server, progra
         # --- the pre-check, anonymous: a graduate, eligible
         page.goto(f"{live_server.url}/portal/programmes/startup/")
         rec.step(page, "precheck")
-        page.check("#id_category_0")  # graduate
-        page.fill("#id_business_registered_on", registered_on.isoformat())
-        page.fill("#id_graduated_on", graduated_on.isoformat())
-        page.check("#id_received_before_0")  # no
-        _click_and_load(page, "main button[type=submit]")
-        assert "符合条件：您可以申请。" in page.content()
+        precheck_answer(page, group="graduate", registered_on=registered_on, graduated_on=graduated_on)
+        _click_and_load(page, "main form button[type=submit]")
+        assert "可以申请" in page.locator("#verdict-startup").inner_text()
         rec.step(page, "precheck-eligible")
 
         # --- registration: the mobile number confirmed by the code the SMS backend logged, then the real name
-        _click_and_load(page, "#result a[href^='/portal/register/']")
+        _click_and_load(page, "#verdict-startup a[href^='/portal/register/']")
         rec.step(page, "register")
         page.fill("#id_mobile", MOBILE)
         _click_and_load(page, "main button[value=send]")
@@ -167,7 +164,7 @@ def test_a_graduate_from_the_precheck_to_the_publicity_board(live_server, progra
         # --- filing: the pre-check's answers are there, not asked again
         assert page.locator("#id_category").input_value() == "graduate"
         assert page.locator("#from-precheck").is_visible()
-        assert page.locator("#id_received_before_0").count() == 0
+        assert page.locator("input[name=who]").count() == 0
         rec.step(page, "apply-prefilled")
         page.select_option("#id_community", str(community.pk))
         page.fill("#id_bank_name", "中国建设银行余杭支行")

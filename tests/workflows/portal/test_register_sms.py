@@ -223,10 +223,21 @@ def test_a_gateway_that_refuses_the_message_is_reported(client, settings):
 # --- where the visitor was going, and the pre-check's answers ----------------------------------------------------
 
 
+PRECHECK_ANSWERS = {
+    "who": "person",
+    "group": "unemployed",
+    "resident": "yes",
+    "runs_business": "yes",
+    "hired": "2",
+    "syb_trained": "no",
+}
+
+
 def _precheck(client, programme, registered_on: dt.date):
-    answers = {"category": "unemployed", "business_registered_on": registered_on.isoformat(), "received_before": "no"}
+    answers = {**PRECHECK_ANSWERS, "business_registered_on": registered_on.isoformat()}
     response = client.post(reverse("portal:check", args=[programme.code]), answers)
-    assert response.context["result"] == {"eligible": True, "problems": []}
+    startup = next(row for row in response.context["result"].verdicts if row.kind == "startup")
+    assert startup.verdict.outcome == "yes"
     return response
 
 
@@ -260,12 +271,15 @@ def test_precheck_register_bind_then_the_filing_form_is_filled_in(client, progra
     response = client.get(response.url)
     assert response.context["form"].initial["business_registered_on"] == registered_on
     assert 'value="2024-05-06"' in _page(response), re.search(r"<input[^>]*business_registered_on[^>]*>", _page(response))
+    # and the jobs created: the two people hired and the applicant
+    assert response.context["form"].initial["jobs_created"] == 3
+    assert 'value="3"' in _page(response), re.search(r"<input[^>]*jobs_created[^>]*>", _page(response))
     # and the pre-check itself shows the answers when visited again
-    response = client.get(reverse("portal:check", args=[programme.code]))
+    response = client.get(reverse("portal:precheck"))
     assert response.context["form"].initial == {
-        "category": "unemployed",
+        **PRECHECK_ANSWERS,
         "business_registered_on": registered_on,
-        "received_before": "no",
+        "hired": 2,
     }
 
 
@@ -285,11 +299,11 @@ def test_login_of_an_unbound_account_returns_through_the_binding(client, program
     assert client.get(APPLY).context["form"].initial["category"] == "unemployed"
 
 
-def test_the_answers_are_kept_per_programme(client, programme, bound_user):
+def test_the_answers_are_kept_in_the_session_across_a_login(client, programme, bound_user):
     _precheck(client, programme, dt.date(2024, 5, 6))
     client.force_login(bound_user)  # a login keeps the session's data
     session = client.session["portal_precheck"]
-    assert session == {"startup": {"category": "unemployed", "business_registered_on": "2024-05-06", "received_before": "no"}}
+    assert session == {**PRECHECK_ANSWERS, "business_registered_on": "2024-05-06", "hired": 2}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from cases.models import Application, User
 from cases.synthetic import citizen_id
-from tests.workflows.portal.browser import Recorder, chromium_page, require_browser
+from tests.workflows.portal.browser import Recorder, chromium_page, precheck_answer, require_browser
 from tests.workflows.portal.conftest import PASSWORD, sms_code_from_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,14 +37,12 @@ def test_precheck_register_by_sms_then_file_without_repeating(live_server, progr
         # the pre-check, anonymous
         page.goto(f"{live_server.url}/portal/programmes/startup/")
         rec.step(page, "precheck")
-        page.check("#id_category_1")  # registered unemployed
-        page.fill("#id_business_registered_on", registered_on.isoformat())
-        page.check("#id_received_before_0")
-        _click_and_load(page, "main button[type=submit]")
-        assert "符合条件：您可以申请。" in page.content()
+        precheck_answer(page, group="unemployed", registered_on=registered_on)
+        _click_and_load(page, "main form button[type=submit]")
+        assert "可以申请" in page.locator("#verdict-startup").inner_text()
         rec.step(page, "precheck-eligible")
         # register from there: first the code, then a wrong code, then the right one
-        _click_and_load(page, "#result a[href^='/portal/register/']")
+        _click_and_load(page, "#verdict-startup a[href^='/portal/register/']")
         assert "next=" in page.url
         rec.step(page, "register")
         page.fill("#id_mobile", mobile)

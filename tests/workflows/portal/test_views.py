@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from cases import services as case_services
 from cases.constants import Decision, ReviewLevel, Role, Status
@@ -212,37 +211,6 @@ def test_portal_is_chinese_by_default_and_english_on_request(client, db):
     response = client.get(reverse("portal:home"))
     assert 'lang="en"' in response.content.decode()
     assert "Entrepreneurship subsidy portal" in response.content.decode()
-
-
-# --- pre-check ------------------------------------------------------------------------------------------
-
-
-def test_precheck_eligible(client, programme):
-    response = client.post(
-        reverse("portal:check", args=[programme.code]),
-        {"category": "unemployed", "business_registered_on": "2020-01-01", "received_before": "no"},
-        HTTP_COOKIE="",
-    )
-    assert response.context["result"] == {"eligible": True, "problems": []}
-
-
-def test_precheck_not_eligible_names_each_reason(client, programme):
-    import datetime as dt
-
-    recent = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
-    response = client.post(
-        reverse("portal:check", args=[programme.code]),
-        {"category": "employer", "business_registered_on": recent, "received_before": "yes"},
-    )
-    result = response.context["result"]
-    assert result["eligible"] is False
-    assert result["problems"] == [
-        zh("The applicant category is not covered by this programme."),
-        zh("The business must have been registered at least %(months)s months ago.", months=6),
-        zh("This subsidy is granted once per person; you have received it already."),
-    ]
-    page = response.content.decode()
-    assert zh("Not eligible, because:") in page and "经营主体须已登记注册满 6 个月。" in page
 
 
 # --- filing ---------------------------------------------------------------------------------------------

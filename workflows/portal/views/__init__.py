@@ -2,7 +2,7 @@
 write only through cases.services and workflows.engine.steps; domain errors become messages on the same page.
 
 - accounts: home, registration, login, the real-name binding, claiming a case, notifications;
-- filing: the programme pre-check, the steps of a draft, submission;
+- filing: the one pre-check for every programme, the steps of a draft, submission;
 - window: filing at the community window (代办);
 - attachments: evidence files, uploaded to a draft or for a correction notice, and opened again;
 - case_page: the case page, the answer to a correction notice, withdrawal;

@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from cases.constants import Role
+from cases.constants import ApplicantCategory, Role
 from cases.exceptions import DomainError
 from cases.models import Applicant
 
@@ -61,33 +61,61 @@ def with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-# The pre-check's answers, kept in the session per programme code, so that registration, the real-name binding and
-# the filing form need not ask them again. Dates are kept as ISO strings (the session is JSON).
+# The pre-check's answers, kept in the session, so that registration, the real-name binding and the filing forms need
+# not ask them again. Dates are kept as ISO strings (the session is JSON).
 PRECHECK_SESSION_KEY = "portal_precheck"
-PRECHECK_FIELDS = ("category", "business_registered_on", "graduated_on", "received_before")
+PRECHECK_FIELDS = (
+    "who",
+    "group",
+    "graduated_on",
+    "resident",
+    "runs_business",
+    "business_registered_on",
+    "hired",
+    "syb_trained",
+)
+PRECHECK_DATES = ("graduated_on", "business_registered_on")
 
 
-def precheck_remember(request, *, programme_code: str, answers: dict) -> None:
-    kept = {
+def precheck_remember(request, *, answers: dict) -> None:
+    request.session[PRECHECK_SESSION_KEY] = {
         name: value.isoformat() if isinstance(value, dt.date) else value
         for name, value in answers.items()
         if name in PRECHECK_FIELDS and value not in (None, "")
     }
-    stored = dict(request.session.get(PRECHECK_SESSION_KEY) or {})
-    stored[programme_code] = kept
-    request.session[PRECHECK_SESSION_KEY] = stored
 
 
-def precheck_answers(request, *, programme_code: str) -> dict:
-    """The answers given in this session for the programme, dates as dates; {} when there are none."""
-    kept = (request.session.get(PRECHECK_SESSION_KEY) or {}).get(programme_code) or {}
+def precheck_answers(request) -> dict:
+    """The answers given in this session, dates as dates; {} when there are none."""
+    kept = request.session.get(PRECHECK_SESSION_KEY) or {}
     answers = {}
     for name, value in kept.items():
-        if name in ("business_registered_on", "graduated_on"):
+        if name not in PRECHECK_FIELDS or not isinstance(value, str | int):
+            continue
+        if name in PRECHECK_DATES:
             try:
                 answers[name] = dt.date.fromisoformat(value)
             except (TypeError, ValueError):
                 continue
-        elif name in PRECHECK_FIELDS:
+        else:
             answers[name] = value
     return answers
+
+
+def precheck_prefill(request) -> dict:
+    """What the filing forms take from the pre-check: the applicant category (from who and the group), the dates of
+    graduation and business registration, the jobs created (the staff hired plus the applicant)."""
+    answers = precheck_answers(request)
+    prefill = {}
+    if answers.get("who") == "employer":
+        prefill["category"] = ApplicantCategory.EMPLOYER
+    elif answers.get("who") == "person" and answers.get("group") in ApplicantCategory.values:
+        prefill["category"] = answers["group"]
+    if answers.get("graduated_on") and prefill.get("category") == ApplicantCategory.GRADUATE:
+        prefill["graduated_on"] = answers["graduated_on"]
+    if answers.get("runs_business") == "yes":
+        if answers.get("business_registered_on"):
+            prefill["business_registered_on"] = answers["business_registered_on"]
+        if isinstance(answers.get("hired"), int):
+            prefill["jobs_created"] = answers["hired"] + 1
+    return prefill

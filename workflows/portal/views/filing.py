@@ -1,9 +1,10 @@
-"""Filing online: the pre-check of a programme, the steps of a draft (basics, business, documents, review) and
+"""Filing online: the one pre-check for every programme, the steps of a draft (basics, business, documents, review) and
 submission."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,15 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import services as case_services
 from cases.constants import ApplicantCategory, AttachmentKind, Status
 from cases.exceptions import DomainError
-from cases.models import Application
-from cases.services.eligibility import eligibility_problems
+from cases.models import Application, Programme
 from workflows.engine import steps as flow_services
+from workflows.engine.precheck import Outcome, ProgrammeVerdict, Route, precheck_run
 from workflows.portal import forms, selectors
 from workflows.portal.views.common import (
     applicant_of,
     error_text,
     portal_login_required,
     precheck_answers,
+    precheck_prefill,
     precheck_remember,
     with_next,
 )
@@ -35,37 +37,52 @@ STEPS = [
 
 
 @require_http_methods(["GET", "POST"])
-def programme_check(request, code: str):
-    """The pre-check. Its answers are kept in the session for the programme: the filing form shows them filled in,
-    also after registration and the real-name binding."""
-    programme = selectors.portal_programme(code=code)
-    form = forms.PrecheckForm(
-        request.POST or None, programme=programme, initial=precheck_answers(request, programme_code=programme.code)
-    )
+def programme_check(request, code: str | None = None):
+    """The one pre-check for every programme (`code`, from a programme's own link, only names the programme the
+    visitor came for). Every programme gets a verdict with its reasons and, when the visitor may apply, the way
+    onward; when no open programme takes them, the service window. The answers are kept in the session: the filing
+    forms show them filled in, also after registration and the real-name binding."""
+    came_for = get_object_or_404(Programme, code=code) if code else None
+    form = forms.PrecheckForm(request.POST or None, initial=precheck_answers(request))
     result = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        probe = Application(
-            programme=programme,
-            category=data["category"],
-            business_registered_on=data.get("business_registered_on"),
-            graduated_on=data.get("graduated_on"),
-        )
-        problems = eligibility_problems(application=probe, today=timezone.localdate())
-        if data.get("received_before") == "yes":
-            problems.append(_("This subsidy is granted once per person; you have received it already."))
-        precheck_remember(request, programme_code=programme.code, answers=data)
-        result = {"eligible": not problems, "problems": problems}
-    apply_url = reverse("portal:apply", args=[programme.code])
+        result = precheck_run(answers=form.answers(), today=timezone.localdate())
+        precheck_remember(request, answers=form.cleaned_data)
     context = {
-        "programme": programme,
         "form": form,
+        "came_for": came_for,
         "result": result,
-        "apply_url": apply_url,
-        "register_url": with_next(reverse("portal:register"), apply_url),
-        "login_url": with_next(reverse("portal:login"), apply_url),
+        "rows": [_verdict_row(request, row) for row in result.verdicts] if result else [],
+        "window": {
+            "name": settings.SERVICE_WINDOW_NAME,
+            "address": settings.SERVICE_WINDOW_ADDRESS,
+            "hours": settings.SERVICE_WINDOW_HOURS,
+            "phone": settings.SERVICE_PHONE,
+        },
     }
     return render(request, "workflows/portal/check.html", context)
+
+
+def _verdict_row(request, row: ProgrammeVerdict) -> dict:
+    """One programme's verdict and, for a visitor who may apply now, where to go: the filing form or the employers'
+    pages (through registration or login with `next` for an anonymous visitor), or the service window."""
+    verdict = row.verdict
+    links = []
+    if verdict.outcome == Outcome.YES:
+        if verdict.route == Route.WINDOW:
+            links.append(("#window", _("Go to the service window"), False))
+        else:
+            target = (
+                reverse("portal:employer_home")
+                if verdict.route == Route.EMPLOYER
+                else reverse("portal:apply", args=[row.programme.code])
+            )
+            if request.user.is_authenticated:
+                links.append((target, _("Apply now"), False))
+            else:
+                links.append((with_next(reverse("portal:register"), target), _("Create an account and apply"), False))
+                links.append((with_next(reverse("portal:login"), target), _("Log in and apply"), True))
+    return {"row": row, "outcome": Outcome(verdict.outcome).label, "links": links}
 
 
 def steps_context(application: Application | None, current: str) -> dict:
@@ -82,7 +99,7 @@ def apply_start(request, code: str):
         messages.info(request, _("Bind your account to your real name before you apply."))
         return redirect(with_next(reverse("portal:bind"), request.path))
     initial = {"bank_account_name": applicant.name}
-    answered = precheck_answers(request, programme_code=programme.code)
+    answered = precheck_prefill(request)
     if answered.get("category") in dict(forms.programme_categories(programme)):
         initial["category"] = answered["category"]
     form = forms.BasicsForm(
@@ -167,9 +184,11 @@ def _step_basics(request, application: Application):
 
 def _step_business(request, application: Application):
     # Dates the draft does not hold yet come from the pre-check's answers, if any.
-    answered = precheck_answers(request, programme_code=application.programme.code)
+    answered = precheck_prefill(request)
     from_precheck = [
-        name for name in ("business_registered_on", "graduated_on") if not getattr(application, name) and answered.get(name)
+        name
+        for name in ("business_registered_on", "graduated_on", "jobs_created")
+        if not getattr(application, name) and answered.get(name)
     ]
     form = forms.BusinessForm(
         request.POST or None,
@@ -178,7 +197,7 @@ def _step_business(request, application: Application):
             "business_credit_code": application.business_credit_code,
             "business_registered_on": application.business_registered_on or answered.get("business_registered_on"),
             "graduated_on": application.graduated_on or answered.get("graduated_on"),
-            "jobs_created": application.jobs_created or None,
+            "jobs_created": application.jobs_created or answered.get("jobs_created"),
         },
     )
     if application.category != ApplicantCategory.GRADUATE:

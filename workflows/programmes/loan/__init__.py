@@ -9,6 +9,7 @@ def register(registry) -> None:
     from workflows.programmes.loan.checks import check_loans, loan_envelope_problems, loan_open_tasks_expected
     from workflows.programmes.loan.demo import demo_work
     from workflows.programmes.loan.flow import LoanFlow
+    from workflows.programmes.loan.precheck import precheck
     from workflows.programmes.loan.simulation import simulate
 
     registry.register(
@@ -24,5 +25,6 @@ def register(registry) -> None:
             envelope_check=loan_envelope_problems,
             simulation=simulate,
             demo_work=demo_work,
+            precheck=precheck,
         )
     )

@@ -9,6 +9,7 @@ def register(registry) -> None:
     from workflows.programmes.social_insurance.actions import claim_flow_start, claim_payment_row_settle
     from workflows.programmes.social_insurance.checks import check_ledger
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
+    from workflows.programmes.social_insurance.precheck import precheck
     from workflows.programmes.social_insurance.simulation import simulate
 
     registry.register(
@@ -20,6 +21,7 @@ def register(registry) -> None:
             payment_row_settle=claim_payment_row_settle,
             simulation=simulate,
             common_decisions=False,
+            precheck=precheck,
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")

@@ -6,6 +6,11 @@ def register(registry) -> None:
     from workflows.engine.registry import Programme
     from workflows.programmes.startup.demo import demo_work
     from workflows.programmes.startup.flow import StartupFlow
+    from workflows.programmes.startup.precheck import precheck
     from workflows.programmes.startup.simulation import simulate
 
-    registry.register(Programme(kind="startup", flow=StartupFlow, icon="assignment", simulation=simulate, demo_work=demo_work))
+    registry.register(
+        Programme(
+            kind="startup", flow=StartupFlow, icon="assignment", simulation=simulate, demo_work=demo_work, precheck=precheck
+        )
+    )
