@@ -10,6 +10,7 @@ def register(registry) -> None:
     from workflows.programmes.loan.demo import demo_work
     from workflows.programmes.loan.flow import LoanFlow
     from workflows.programmes.loan.simulation import simulate
+    from workflows.programmes.loan.statistics import statistics
 
     registry.register(
         Programme(
@@ -24,5 +25,6 @@ def register(registry) -> None:
             envelope_check=loan_envelope_problems,
             simulation=simulate,
             demo_work=demo_work,
+            statistics=statistics,
         )
     )

@@ -10,6 +10,7 @@ def register(registry) -> None:
     from workflows.programmes.social_insurance.checks import check_ledger
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
     from workflows.programmes.social_insurance.simulation import simulate
+    from workflows.programmes.social_insurance.statistics import statistics
 
     registry.register(
         Programme(
@@ -20,6 +21,7 @@ def register(registry) -> None:
             payment_row_settle=claim_payment_row_settle,
             simulation=simulate,
             common_decisions=False,
+            statistics=statistics,
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")
