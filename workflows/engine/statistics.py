@@ -51,8 +51,9 @@ MEASURES = {
     "defaulted": gettext_lazy("Loans defaulted"),
     "compensation": gettext_lazy("Guarantee fund compensation"),
     "loan_recovered": gettext_lazy("Recovered after default"),
+    "subsidy_awaiting": gettext_lazy("Interest subsidies approved, awaiting payment"),
 }
-MONEY_MEASURES = frozenset({"lent", "outstanding", "compensation", "loan_recovered"})
+MONEY_MEASURES = frozenset({"lent", "outstanding", "compensation", "loan_recovered", "subsidy_awaiting"})
 
 
 class StatisticsError(DomainError):

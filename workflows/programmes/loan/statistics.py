@@ -1,12 +1,13 @@
 """The loans' own measures for the statistics (workflows.engine.statistics), each by its own date within the period:
 loans lent and their principal (disbursement), the principal still outstanding on them today, defaults, the
-guarantee fund's compensation and what was recovered after it. Interest subsidies paid are the programme's common
+guarantee fund's compensation and what was recovered after it; and the interest subsidies claimed in the period,
+approved and not yet paid. Interest subsidies paid are the programme's common
 paid figure (its payment lines)."""
 
 from django.db.models import Count, Q, Sum
 
-from cases.models import Loan, LoanPeriod, LoanRecovery
-from cases.models.loan import FINAL_LOAN_STATES
+from cases.models import Loan, LoanPeriod, LoanRecovery, SubsidyClaim
+from cases.models.loan import FINAL_LOAN_STATES, SubsidyClaimStatus
 from workflows.engine.statistics import town_expression
 
 PREFIX = "application__"
@@ -48,4 +49,15 @@ def statistics(*, cases, counted, period) -> dict:
         .order_by()
     ):
         measures.setdefault(row["town"], {})["loan_recovered"] = row["loan_recovered"]
+    for row in (  # claimed in the period, approved, not yet paid (today)
+        SubsidyClaim.objects.filter(
+            Q(loan__in=loans.values("pk"), status__in=(SubsidyClaimStatus.APPROVED, SubsidyClaimStatus.PAYMENT_PENDING))
+            & _between("claimed_on", period)
+        )
+        .annotate(town=town_expression("loan__" + PREFIX))
+        .values("town")
+        .annotate(subsidy_awaiting=Sum("amount"))
+        .order_by()
+    ):
+        measures.setdefault(row["town"], {})["subsidy_awaiting"] = row["subsidy_awaiting"]
     return measures
