@@ -29,7 +29,7 @@ from cases.models import (
     TownTarget,
     User,
 )
-from cases.services.social_insurance.tables import header_check, table_rows
+from cases.services.social_insurance.tables import header_check, reasons_text, table_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
@@ -142,7 +142,7 @@ def _parsed(kind: str, rows) -> list[dict]:
         if row is not None and row["key"] in seen:
             problems.append(_("The same entry as line %(line)s.") % {"line": seen[row["key"]]})
         if problems:
-            details.append(_("Line %(n)s: %(reasons)s") % {"n": number, "reasons": "；".join(p.rstrip("。.") for p in problems)})
+            details.append(_("Line %(n)s: %(reasons)s") % {"n": number, "reasons": reasons_text(problems)})
             continue
         seen[row["key"]] = number
         parsed.append(row)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from workflows.engine.indicators import Assessment, TownIndicators, assessment_for, indicators_for
-from workflows.engine.statistics import MEASURES, MONEY_MEASURES, Figures, Row
+from workflows.engine.statistics import BASES, MEASURES, MONEY_MEASURES, Figures, Row
 
 ROW_FIELDS = (
     "decided",
@@ -130,12 +130,12 @@ def table_lines(report: Report) -> list[str]:
     """The report as plain text columns (the command's --format table)."""
     data = report.as_dict()
     labels = column_labels()
-    lines = [f"{_('Period')}: {data['period']['label']} ({data['period']['basis']})"]
+    lines = [f"{_('Period')}: {data['period']['label']} ({dict(BASES)[data['period']['basis']]})"]
 
     def block(title: str, rows: list[dict], keys: list[str]) -> None:
         lines.append("")
         lines.append(title)
-        lines.append("\t".join([_("Name"), *(labels.get(k, k) for k in keys)]))
+        lines.append("\t".join([title, *(labels.get(k, k) for k in keys)]))
         for row in rows:
             lines.append("\t".join([row["name"], *(_text(row.get(k)) for k in keys)]))
 
