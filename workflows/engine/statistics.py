@@ -53,6 +53,9 @@ MEASURES = {
     "loan_recovered": gettext_lazy("Recovered after default"),
     "subsidy_awaiting": gettext_lazy("Interest subsidies approved, awaiting payment"),
 }
+LOAN_MEASURES = frozenset(
+    {"loans_lent", "lent", "outstanding", "defaulted", "compensation", "loan_recovered", "subsidy_awaiting"}
+)
 MONEY_MEASURES = frozenset({"lent", "outstanding", "compensation", "loan_recovered", "subsidy_awaiting"})
 
 

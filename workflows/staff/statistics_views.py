@@ -15,7 +15,7 @@ from cases.exceptions import DomainError
 from cases.models import OrgUnit, ReferenceFile, TownTarget
 from cases.selectors import org_units_for_user
 from cases.services.reference_data import reference_data_may, reference_file_import, town_targets_set
-from workflows.engine.statistics import MONEY_MEASURES, figures_for
+from workflows.engine.statistics import LOAN_MEASURES, MONEY_MEASURES, figures_for
 from workflows.engine.statistics_report import ROW_FIELDS, column_labels, report_for
 from workflows.engine.statistics_series import budget_use, monthly_series
 from workflows.staff.charts import Series, bar_chart
@@ -91,7 +91,8 @@ def statistics(request):
             programme_rows=[(p, figures.programme_total(p.id)) for p in figures.programmes],
             town_rows=[(t, figures.town_total(t.pk)) for t in figures.towns],
             loans=[(p, figures.programme_total(p.id)) for p in figures.programmes if not p.grant],
-            measure_keys=[k for k in figures.measure_keys if k != "people"],
+            # the loans' own measures have their section; the programme table adds the counts (person-months...)
+            measure_keys=[k for k in figures.measure_keys if k not in LOAN_MEASURES and k != "people"],
             charts=_charts(report),
             query=request.GET.urlencode(),
             row_keys=ROW_FIELDS,
