@@ -54,7 +54,7 @@ PUBLIC = {
 LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
 REFUSED = {403, 404, 405}
 # Parameters that do not identify a case (choices of the admin's app index and catch-all).
-NEUTRAL_PARAMETERS = {"app_label", "url", "code"}  # code: a programme of the public catalogue
+NEUTRAL_PARAMETERS = {"app_label", "url", "code", "year"}  # code: a programme of the public catalogue; year: of targets
 
 
 @dataclass
