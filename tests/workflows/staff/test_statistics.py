@@ -246,6 +246,23 @@ def test_the_figures_of_a_small_district_match_the_hand_computed_ones(district_f
         k: (str(v) if isinstance(v, Decimal) else v) for k, v in EXPECTED_STARTUP.items()
     }
     assert printed["indicators"]["total"]["activity_index"] == "11.7"
+    out = io.StringIO()
+    call_command("statistics", "--year", "2026", "--town", YUHANG, "--format", "table", stdout=out)
+    [grants_line] = [line for line in out.getvalue().splitlines() if line.startswith("补贴合计")]
+    # decided, approved, people, firms, jobs, requested, approved, paid, being recovered, recovered, net (余杭街道)
+    assert grants_line.split("\t")[1:12] == [
+        "2",
+        "2",
+        "2",
+        "2",
+        "2",
+        "11,000.00",
+        "11,000.00",
+        "11,000.00",
+        "1,500.00",
+        "6,500.00",
+        "4,500.00",
+    ]
     for bad, message in ((["--year", "2011"], "2011"), (["--year", "2026", "--town", "999"], "999")):
         with pytest.raises(CommandError, match=message):
             call_command("statistics", *bad, stdout=io.StringIO())
