@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases import calendar
@@ -21,7 +21,6 @@ from cases.models import (
     Employer,
     OrgUnit,
     PaymentLine,
-    Programme,
     PublicityBatch,
     SocialInsuranceClaim,
     User,
@@ -204,66 +203,6 @@ def applications_search_for_user(
     if after_id is not None:
         cases = cases.filter(id__lt=after_id)
     return list(cases.order_by("-id")[: limit + 1])
-
-
-@dataclass(frozen=True)
-class StatisticsRow:
-    key: str
-    label: str
-    count: int
-    requested: Decimal
-    approved: Decimal
-
-
-@dataclass(frozen=True)
-class Statistics:
-    by_status: list[StatisticsRow]
-    by_programme: list[StatisticsRow]
-    by_town: list[StatisticsRow]
-    total: StatisticsRow
-
-
-def _statistics_rows(cases: QuerySet[Application], key: str) -> list[tuple]:
-    return list(
-        cases.values(key)
-        .annotate(count=Count("id"), requested=Sum("requested_amount"), approved=Sum("approved_amount"))
-        .values_list(key, "count", "requested", "approved")
-        .order_by(key)
-    )
-
-
-def application_statistics_for_user(*, user: User) -> Statistics:
-    """Counts and money per status, programme and town, over the cases in the user's scope (managers only).
-
-    Four aggregate queries and one for the names, whatever the number of cases.
-    """
-    if not user.is_authenticated or not user.has_perm("cases.view_statistics"):
-        cases = Application.objects.none()
-    else:
-        cases = applications_for_user(user=user).order_by()
-    zero = Decimal("0")
-
-    def row(key, label, count, requested, approved) -> StatisticsRow:
-        return StatisticsRow(str(key), str(label), count, requested or zero, approved or zero)
-
-    labels = dict(Status.choices)
-    by_status = [row(k, labels.get(k, k), *rest) for k, *rest in _statistics_rows(cases, "status")]
-    programme_rows = _statistics_rows(cases, "programme_id")
-    town_rows = _statistics_rows(
-        cases.annotate(
-            town_id=Case(When(org_unit__level=UnitLevel.COMMUNITY, then=F("org_unit__parent_id")), default=F("org_unit_id"))
-        ),
-        "town_id",
-    )
-    programmes = dict(Programme.objects.filter(pk__in=[r[0] for r in programme_rows]).values_list("pk", "name"))
-    towns = dict(OrgUnit.objects.filter(pk__in=[r[0] for r in town_rows]).values_list("pk", "name"))
-    total = cases.aggregate(count=Count("id"), requested=Sum("requested_amount"), approved=Sum("approved_amount"))
-    return Statistics(
-        by_status=by_status,
-        by_programme=[row(k, programmes.get(k, k), *rest) for k, *rest in programme_rows],
-        by_town=[row(k, towns.get(k, k), *rest) for k, *rest in town_rows],
-        total=row("total", "", total["count"], total["requested"], total["approved"]),
-    )
 
 
 # --- the public publicity board (no sign-in: masked fields only) ------------------------------------------------

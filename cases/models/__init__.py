@@ -10,6 +10,15 @@ from .outbox import OutboxItem, OutboxKind
 from .payment import BankFileLayout, Clawback, PaymentBatch, PaymentLine, PaymentReturnFile
 from .programme import BudgetEntry, BudgetEntrySplit, BudgetEnvelope, FundingSource, Programme, ProgrammeRules
 from .publicity import Objection, PublicityBatch, PublicityEntry
+from .reference import (
+    BusinessRegistration,
+    Indicator,
+    JobsReport,
+    LabourFigure,
+    ReferenceFile,
+    ReferenceKind,
+    TownTarget,
+)
 from .social_insurance import (
     ContributionFile,
     ContributionRecord,
@@ -79,3 +88,12 @@ __all__ = [
 from .calendar import CalendarDay, Counter  # noqa: E402
 
 __all__ += ["CalendarDay", "Counter"]
+__all__ += [
+    "BusinessRegistration",
+    "Indicator",
+    "JobsReport",
+    "LabourFigure",
+    "ReferenceFile",
+    "ReferenceKind",
+    "TownTarget",
+]

@@ -54,7 +54,7 @@ PUBLIC = {
 LOGIN_PREFIXES = (settings.LOGIN_URL, "/admin/login/")
 REFUSED = {403, 404, 405}
 # Parameters that do not identify a case (choices of the admin's app index and catch-all).
-NEUTRAL_PARAMETERS = {"app_label", "url", "code"}  # code: a programme of the public catalogue
+NEUTRAL_PARAMETERS = {"app_label", "url", "code", "year"}  # code: a programme of the public catalogue; year: of targets
 
 
 @dataclass
@@ -300,6 +300,8 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"public_id": c.public_id, "period": 1} for c in fixture.loan_cases]
     if parameters == {"public_id"}:
         return [{"public_id": c.public_id} for c in fixture.cases]
+    if parameters == {"year"} and pattern.route.startswith("statistics/"):  # the towns' targets of the cases' year
+        return [{"year": timezone.localtime(first.submitted_at).year}]
     if parameters == {"public_id", "pk"} and "/attachments/" in pattern.route:
         values = [{"public_id": c.public_id, "pk": a.pk} for c in fixture.cases for a in c.attachments.order_by("id")]
         assert values, f"{pattern.route}: the fixture's cases need attachments"

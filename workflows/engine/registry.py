@@ -34,6 +34,11 @@ class Programme:
     common_decisions  whether its review tasks take the common decision (pass, return, reject on the whole case:
                     `steps.task_decide`, the work queue's bulk pass); False for a programme whose tasks are decided on
                     their own pages (social insurance: row by row), which the common decision then refuses
+    statistics      callable(cases=..., counted=..., period=...) -> {town id: {measure: value}}: the programme's own
+                    measures (person-months, trainees, households, loans lent...; keys of
+                    workflows.engine.statistics.MEASURES) over its cases in scope (`cases`) and those the period
+                    counts (`counted`), in aggregate queries grouped by `statistics.town_expression`; None = only the
+                    common figures
     demo_work       callable(demo) that files this programme's demo work in progress through its services
                     (workflows.engine.demo_work.Demo), for `seed_demo`
     precheck        the portal pre-check's rule for this kind: precheck(*, answers, programme, today) -> Verdict
@@ -53,6 +58,7 @@ class Programme:
     envelope_check: Callable[..., list[str]] | None = None
     simulation: Callable | None = None
     demo_work: Callable | None = None
+    statistics: Callable | None = None
     common_decisions: bool = True
     precheck: Callable | None = None
 

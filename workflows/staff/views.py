@@ -1,4 +1,4 @@
-"""Staff pages that are not flow tasks: case detail and search, publicity, statistics.
+"""Staff pages that are not flow tasks: case detail and search, publicity (statistics: statistics_views).
 
 Views call selectors (reads, scoped by *_for_user) and services (writes) only; domain errors become responses in
 workflows.middleware.DomainErrorMiddleware.
@@ -20,7 +20,6 @@ from cases.constants import Role
 from cases.selectors import (
     SEARCH_PAGE_SIZE,
     application_attachments,
-    application_statistics_for_user,
     application_timeline,
     applications_awaiting_publicity_for_user,
     applications_for_user,
@@ -31,7 +30,6 @@ from cases.selectors import (
 from workflows.engine import steps as flow_services
 from workflows.engine.queue import review_permissions
 from workflows.evidence import attachment_response
-from workflows.programmes.loan.selectors import loan_statistics_for_user
 from workflows.staff.forms import CaseSearchForm, ObjectionForm, PublishForm
 
 
@@ -185,15 +183,3 @@ def publicity(request):
         },
         status=status,
     )
-
-
-@login_required
-def statistics(request):
-    """Managers: counts and money per status, programme and town, over the cases of their unit and below."""
-    if not request.user.has_perm("cases.view_statistics"):
-        raise PermissionDenied
-    context = {
-        "stats": application_statistics_for_user(user=request.user),
-        "loans": loan_statistics_for_user(user=request.user),
-    }
-    return render(request, "workflows/statistics.html", context)

@@ -16,6 +16,12 @@ def yuan(amount: Decimal | None) -> str:
 
 
 @register.filter
+def get(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
 def status_label(value: str) -> str:
     """The translated label of a case status slug (audit rows store slugs)."""
     try:

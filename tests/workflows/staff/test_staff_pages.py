@@ -9,7 +9,6 @@ from django.utils import timezone
 from cases.constants import Decision, ReviewLevel, Role, Status
 from cases.models import Application, Objection, PublicityBatch
 from cases.selectors import (
-    application_statistics_for_user,
     applications_awaiting_publicity_for_user,
     applications_in_publicity_for_user,
     applications_search_for_user,
@@ -101,31 +100,32 @@ def test_publicity_page_refuses_cases_outside_the_unit_and_users_without_permiss
         assert client_for(user).get("/publicity/").status_code == 403
 
 
-def test_statistics_count_money_per_status_programme_and_town(programme, community, other_town_community, staff, rng, district):
+def test_statistics_count_the_decided_cases_per_programme_and_town_of_the_unit(
+    programme, community, other_town_community, staff, rng, district
+):
+    from workflows.engine.statistics import figures_for, period_for
+
     here, _ = submitted(programme=programme, community=community, rng=rng)
     here = advance(here, staff, through=ReviewLevel.APPROVAL)
     rejected, _ = submitted(programme=programme, community=community, rng=rng)
     simulation.decide(rejected, staff.community[community.pk], ReviewLevel.COMMUNITY, Decision.REJECT)
-    there, _ = submitted(programme=programme, community=other_town_community, rng=rng)
+    submitted(programme=programme, community=other_town_community, rng=rng)  # not decided: not in the figures
     rejected.refresh_from_db()
     manager = make_user("district-manager", Role.MANAGER, district)
     town_manager = make_user("yuhang-manager", Role.MANAGER, other_town_community.parent)
+    year = timezone.localdate().year
 
-    with CaptureQueriesContext(connection) as queries:
-        stats = application_statistics_for_user(user=manager)
-    assert len(queries) <= 9  # permissions (2), the user's unit, 4 aggregates, 2 name look-ups: never per case
-    assert stats.total.count == 3
-    assert stats.total.requested == here.requested_amount + rejected.requested_amount + there.requested_amount
-    assert stats.total.approved == here.approved_amount
-    assert {(r.key, r.count) for r in stats.by_status} == {("district_approved", 1), ("rejected", 1), ("submitted", 1)}
-    assert [(r.label, r.count) for r in stats.by_programme] == [(programme.name, 3)]
-    assert {(r.label, r.count) for r in stats.by_town} == {("仓前街道", 2), ("余杭街道", 1)}
+    figures = figures_for(period=period_for(year=year), user=manager)
+    total = figures.grants
+    assert (total.decided, total.cases) == (2, 1)
+    assert total.requested == here.requested_amount + rejected.requested_amount
+    assert total.approved == here.approved_amount
+    assert [t.name for t in figures.towns] == ["仓前街道"]
 
-    mine = application_statistics_for_user(user=town_manager)
-    assert (mine.total.count, [(r.label, r.count) for r in mine.by_town]) == (1, [("余杭街道", 1)])
-    assert application_statistics_for_user(user=staff.district_reviewer).total.count == 0  # no permission
+    assert figures_for(period=period_for(year=year), user=town_manager).empty  # 余杭街道 decided nothing
+    assert figures_for(period=period_for(year=year), user=staff.district_reviewer).empty  # no permission
 
-    page = client_for(town_manager).get("/statistics/")
+    page = client_for(town_manager).get(f"/statistics/?year={year}")
     assert page.status_code == 200
     assert "余杭街道" in page.content.decode() and "仓前街道" not in page.content.decode()
     assert client_for(staff.district_reviewer).get("/statistics/").status_code == 403

@@ -11,6 +11,7 @@ def register(registry) -> None:
     from workflows.programmes.loan.flow import LoanFlow
     from workflows.programmes.loan.precheck import precheck
     from workflows.programmes.loan.simulation import simulate
+    from workflows.programmes.loan.statistics import statistics
 
     registry.register(
         Programme(
@@ -26,5 +27,6 @@ def register(registry) -> None:
             simulation=simulate,
             demo_work=demo_work,
             precheck=precheck,
+            statistics=statistics,
         )
     )

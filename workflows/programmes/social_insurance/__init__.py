@@ -11,6 +11,7 @@ def register(registry) -> None:
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
     from workflows.programmes.social_insurance.precheck import precheck
     from workflows.programmes.social_insurance.simulation import simulate
+    from workflows.programmes.social_insurance.statistics import statistics
 
     registry.register(
         Programme(
@@ -22,6 +23,7 @@ def register(registry) -> None:
             simulation=simulate,
             common_decisions=False,
             precheck=precheck,
+            statistics=statistics,
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")
