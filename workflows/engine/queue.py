@@ -20,7 +20,7 @@ from cases.models import Application, User
 from cases.services.reviews import LEVEL_PERMISSION
 from workflows.engine.registry import registry
 from workflows.engine.steps import OPEN, TASK_LEVEL
-from workflows.models import SubsidyTask
+from workflows.models import SCOPE, SubsidyTask
 
 PAGE_SIZE = 25
 SOON = 2  # working days left from which a row is flagged (amber); below zero it is overdue (red)
@@ -71,7 +71,7 @@ def review_tasks_for_user(*, user: User) -> QuerySet[SubsidyTask]:
         status__in=OPEN,
         flow_task__in=review_nodes(),
         owner_permission__in=permissions,
-        process__application__org_unit__path__startswith=user.org_unit.path,
+        **{f"data__{SCOPE}__startswith": user.org_unit.path},  # the case's unit path, kept on the task
     )
 
 
@@ -80,7 +80,7 @@ def _filtered(tasks: QuerySet[SubsidyTask], *, user: User, spec: QueueFilter, to
     if spec.programme_id:
         tasks = tasks.filter(**{f"{case}programme_id": spec.programme_id})
     if spec.unit_path:
-        tasks = tasks.filter(**{f"{case}org_unit__path__startswith": spec.unit_path})
+        tasks = tasks.filter(**{f"data__{SCOPE}__startswith": spec.unit_path})
     if spec.status:
         tasks = tasks.filter(**{f"{case}status": spec.status})
     if spec.due == "overdue":
