@@ -17,6 +17,7 @@ from cases import calendar
 from cases.auth import ROLE_PERMISSIONS
 from cases.identifiers import mask_citizen_id, mask_credit_code
 from cases.models import Application, User
+from cases.models.application import REVIEWABLE
 from cases.services.reviews import LEVEL_PERMISSION
 from workflows.engine.registry import registry
 from workflows.engine.steps import OPEN, TASK_LEVEL
@@ -150,7 +151,9 @@ def queue_page(*, user: User, spec: QueueFilter, after: str = "", limit: int = P
     """One page of the user's queue and the cursor of the next page ("" on the last)."""
     today = timezone.localdate()
     key, _ = SORTS.get(spec.sort, SORTS["deadline"])
-    tasks = _filtered(review_tasks_for_user(user=user), user=user, spec=spec, today=today).annotate(
+    tasks = _filtered(review_tasks_for_user(user=user), user=user, spec=spec, today=today)
+    # a case with an open review task is under review: the cases' index of open deadlines gives the order
+    tasks = tasks.filter(process__application__status__in=REVIEWABLE).annotate(
         queue_deadline=Coalesce(F("process__application__deadline"), Value(FAR_FUTURE)),
         queue_amount=F("process__application__requested_amount"),
         queue_number=F("process__application__number"),
