@@ -8,7 +8,7 @@ SYSTEM_PACKAGES := gettext fonts-arphic-gbsn00lp fonts-noto-cjk fonts-hanazono f
 PG_URL ?= postgres://postgres@127.0.0.1:5432/subsidies
 REDIS_URL_CI ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test acceptance test-sqlite test-services test-at-midnight lint worker beat bench system-packages deps deps-dev clean
+.PHONY: run test acceptance test-sqlite test-services test-at-midnight lint worker beat bench bench-scale system-packages deps deps-dev clean
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -91,6 +91,12 @@ beat: deps
 
 bench: deps-dev
 	env -u DATABASE_URL -u CELERY_BROKER_URL DJANGO_DEBUG=1 $(PY) -m benchmarks
+
+# The inbox and the case search at 1,000,000 cases on PostgreSQL (docs/operations.md, "Scale"): the database
+# bench_scale (BENCH_SCALE_URL) is built once with bulk SQL and reused by every later run.
+BENCH_SCALE_URL ?= postgres://postgres@127.0.0.1:5432/bench_scale
+bench-scale: deps-dev
+	env -u DATABASE_URL -u CELERY_BROKER_URL BENCH_SCALE_URL=$(BENCH_SCALE_URL) DJANGO_DEBUG=1 $(PY) -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 test-artifacts bench-results

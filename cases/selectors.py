@@ -1,6 +1,7 @@
 """Reads. Access control lives here: every list a user sees goes through a *_for_user selector."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from cases import calendar
 from cases.constants import AttachmentKind, PublicityBatchStatus, Role, Status, UnitLevel
-from cases.crypto import lookup_digest
+from cases.crypto import lookup_digest, normalise
 from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
 from cases.models import (
     Applicant,
@@ -179,30 +180,53 @@ def applications_in_publicity_for_user(*, user: User) -> QuerySet[Application]:
 SEARCH_PAGE_SIZE = 50
 
 
+# A name is at most this long (Applicant.name): a longer text can only be an identifier, and is looked up as one.
+SEARCH_TEXT_LONGEST = 200
+# Three letters or digits in a row: what a trigram index needs to find "contains" (pg_trgm counts CJK as word characters).
+TRIGRAM_WORD = re.compile(r"[^\W_]{3}")
+
+
 def applications_search_for_user(
     *, user: User, text: str = "", status: str = "", after_id: int | None = None, limit: int = SEARCH_PAGE_SIZE
 ) -> list[Application]:
     """One page of the user's cases, newest first, by keyset (id < after_id), never OFFSET.
 
     Returns up to limit + 1 rows: the caller shows `limit` and knows a next page exists when it got more.
-    `text` matches the case number, the applicant's name, or the full citizen ID, account number (through their
-    digests) or credit code.
+    A `text` that is a whole citizen ID, credit code, account number or case number (their unique / digest indexes,
+    queries of their own) answers with those cases alone. Otherwise it matches the case number or the applicant's
+    name containing it (trigram indexes on PostgreSQL); a text without three letters or digits in a row (one or two
+    Chinese characters, wildcards, punctuation) matches the start of a name only, which a prefix index answers at
+    any size. Each way is its own indexed query for the page's ids; the page is then read in one query.
     """
     cases = applications_for_user(user=user)
-    text = text.strip()
-    if text:
-        cases = cases.filter(
-            Q(number__icontains=text)
-            | Q(applicant__name__icontains=text)
-            | Q(applicant__id_number_digest=lookup_digest(text))
-            | Q(bank_account_number_digest=lookup_digest(text))
-            | Q(applicant__credit_code=text.upper())
-        )
     if status:
         cases = cases.filter(status=status)
     if after_id is not None:
         cases = cases.filter(id__lt=after_id)
-    return list(cases.order_by("-id")[: limit + 1])
+    text = text.strip()
+    if not text:
+        return list(cases.order_by("-id")[: limit + 1])
+
+    digest = lookup_digest(text)
+    if digest:
+        code = normalise(text)
+        identified = Q(id_number_digest=digest) | Q(credit_code=code) if len(code) <= 18 else Q(id_number_digest=digest)
+        applicants = list(Applicant.objects.filter(identified).values_list("pk", flat=True))
+        exact = Q(bank_account_number_digest=digest) | Q(number=code)
+        found = list(cases.filter(Q(applicant_id__in=applicants) | exact if applicants else exact).order_by("-id")[: limit + 1])
+        if found:
+            return found
+    if len(text) > SEARCH_TEXT_LONGEST:
+        return []
+    if TRIGRAM_WORD.search(text):
+        ways = [Q(number__icontains=text), Q(applicant__name__icontains=text)]
+    else:
+        ways = [Q(applicant__name__startswith=text)]
+    ids: set[int] = set()
+    for way in ways:
+        ids.update(cases.filter(way).order_by("-id").values_list("pk", flat=True)[: limit + 1])
+    page = sorted(ids, reverse=True)[: limit + 1]
+    return list(cases.filter(pk__in=page).order_by("-id")) if page else []
 
 
 # --- the public publicity board (no sign-in: masked fields only) ------------------------------------------------

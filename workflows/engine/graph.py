@@ -15,7 +15,7 @@ from cases.models import Application
 from cases.models.application import REVIEWABLE
 from workflows.engine import views
 from workflows.engine.nodes import ServiceTask
-from workflows.models import SubsidyProcess, SubsidyTask
+from workflows.models import SCOPE, SubsidyProcess, SubsidyTask
 
 
 def status_of(activation) -> str:
@@ -127,6 +127,8 @@ class ReviewGraph:
 
     def start_case(self, activation, application):
         activation.process.artifact = application
+        # the case's scope, kept with the flow (workflows.models): the lists filter on it without joining the cases
+        activation.process.data = {**(activation.process.data or {}), SCOPE: application.org_unit.path}
         return activation.process
 
 

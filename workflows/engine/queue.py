@@ -17,10 +17,11 @@ from cases import calendar
 from cases.auth import ROLE_PERMISSIONS
 from cases.identifiers import mask_citizen_id, mask_credit_code
 from cases.models import Application, User
+from cases.models.application import REVIEWABLE
 from cases.services.reviews import LEVEL_PERMISSION
 from workflows.engine.registry import registry
 from workflows.engine.steps import OPEN, TASK_LEVEL
-from workflows.models import SubsidyTask
+from workflows.models import SCOPE, SubsidyTask
 
 PAGE_SIZE = 25
 SOON = 2  # working days left from which a row is flagged (amber); below zero it is overdue (red)
@@ -71,7 +72,7 @@ def review_tasks_for_user(*, user: User) -> QuerySet[SubsidyTask]:
         status__in=OPEN,
         flow_task__in=review_nodes(),
         owner_permission__in=permissions,
-        process__application__org_unit__path__startswith=user.org_unit.path,
+        **{f"data__{SCOPE}__startswith": user.org_unit.path},  # the case's unit path, kept on the task
     )
 
 
@@ -80,7 +81,7 @@ def _filtered(tasks: QuerySet[SubsidyTask], *, user: User, spec: QueueFilter, to
     if spec.programme_id:
         tasks = tasks.filter(**{f"{case}programme_id": spec.programme_id})
     if spec.unit_path:
-        tasks = tasks.filter(**{f"{case}org_unit__path__startswith": spec.unit_path})
+        tasks = tasks.filter(**{f"data__{SCOPE}__startswith": spec.unit_path})
     if spec.status:
         tasks = tasks.filter(**{f"{case}status": spec.status})
     if spec.due == "overdue":
@@ -150,7 +151,9 @@ def queue_page(*, user: User, spec: QueueFilter, after: str = "", limit: int = P
     """One page of the user's queue and the cursor of the next page ("" on the last)."""
     today = timezone.localdate()
     key, _ = SORTS.get(spec.sort, SORTS["deadline"])
-    tasks = _filtered(review_tasks_for_user(user=user), user=user, spec=spec, today=today).annotate(
+    tasks = _filtered(review_tasks_for_user(user=user), user=user, spec=spec, today=today)
+    # a case with an open review task is under review: the cases' index of open deadlines gives the order
+    tasks = tasks.filter(process__application__status__in=REVIEWABLE).annotate(
         queue_deadline=Coalesce(F("process__application__deadline"), Value(FAR_FUTURE)),
         queue_amount=F("process__application__requested_amount"),
         queue_number=F("process__application__number"),

@@ -15,12 +15,14 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy as _
+from django_filters import FilterSet
 from viewflow.urls import Site
 from viewflow.urls.base import _URLResolver
 from viewflow.utils import viewprop
-from viewflow.workflow.fields import import_task_by_ref
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views import filters as flow_filters
 from viewflow.workflow.status import STATUS
 
 from cases.models import Application
@@ -29,31 +31,44 @@ from workflows.engine.selectors import processes_for_user, task_visible_to, task
 
 
 class ReadableFiltersMixin:
-    """The filter form of viewflow's lists names each step by its title ("一次性创业补贴/镇街审核"), not by its
-    Python name ("Town_Review")."""
+    """The filter form of viewflow's lists offers the programme's own steps, each named by its title
+    ("一次性创业补贴/镇街审核"), not by its Python name ("Town_Review"): read from the flow, not from the rows."""
 
     def get_filterset(self, filterset_class, queryset):
         filterset = super().get_filterset(filterset_class, queryset)
         field = filterset.form.fields.get("flow_task")
         if field is not None:
-            field.choices = [(ref, _step_label(ref, label) if ref else label) for ref, label in field.choices]
+            steps = [node for node in self.flow_class.instance.nodes() if node.task_type == "HUMAN"]
+            field.choices = [
+                (get_task_ref(node), f"{node.flow_class.process_title}/{node.task_title or node.name}") for node in steps
+            ]
         return filterset
 
 
-def _step_label(ref, label) -> str:
-    node = import_task_by_ref(ref) if ref else None
-    if node is None:
-        return label
-    return f"{node.flow_class.process_title}/{node.task_title or node.name}"
+class StepsFilter(flow_filters.FlowUserTaskListFilter):
+    """viewflow's inbox and queue filter without its two reads over every task listed (the distinct steps, and a
+    list of every case shown to filter by): the steps come from the flow (ReadableFiltersMixin); a case is found
+    through the case search."""
+
+    def __init__(self, *args, **kwargs):
+        FilterSet.__init__(self, *args, **kwargs)
+        self.filters.pop("process", None)
+
+
+class ArchiveStepsFilter(flow_filters.FlowArchiveListFilter):
+    def __init__(self, *args, **kwargs):
+        FilterSet.__init__(self, *args, **kwargs)
 
 
 class ScopedInboxView(ReadableFiltersMixin, flow_views.FlowInboxListView):
+    filterset_class = StepsFilter
+
     @viewprop
     def queryset(self):
         return (
             tasks_for_user(user=self.request.user)
             .select_related("process")
-            .filter(process__flow_class=self.flow_class, owner=self.request.user, status=STATUS.ASSIGNED)
+            .filter(flow_task__in=self.flow_class.instance.nodes(), owner=self.request.user, status=STATUS.ASSIGNED)
             .order_by("-created")
         )
 
@@ -89,11 +104,11 @@ class ScopedProcessListView(flow_views.DashboardProcessListView):
 
 
 class ScopedQueueView(ReadableFiltersMixin, flow_views.FlowQueueListView):
-    pass
+    filterset_class = StepsFilter
 
 
 class ScopedArchiveView(ReadableFiltersMixin, flow_views.FlowArchiveListView):
-    pass
+    filterset_class = ArchiveStepsFilter
 
 
 class NumberedDashboardView(flow_views.DashboardView):
