@@ -36,7 +36,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0022_loop_attachment_slot")]
+    dependencies = [("cases", "0023_statistics_reference_data")]
 
     operations = [
         TrigramExtension(),  # a no-op outside PostgreSQL
