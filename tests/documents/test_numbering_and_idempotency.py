@@ -15,7 +15,8 @@ from cases.services import outbox_record
 from documents.constants import NumberStatus
 from documents.exceptions import NumberNotReserved, NumberVoidReasonMissing
 from documents.models import Document, DocumentNumber
-from documents.services import document_number_next, document_number_void, document_render
+from documents.numbering import document_number_next, document_number_void
+from documents.services import document_render
 from documents.tasks import issue_owed_document
 from tests.lifecycle import submitted
 from tests.parallel import run_in_threads

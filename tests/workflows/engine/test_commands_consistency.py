@@ -141,7 +141,7 @@ def test_numbering_gaps_are_explained_or_reported(world, capsys):
     # reserved by a failed attempt long ago, one value whose register row is gone
     from documents.constants import NumberStatus
     from documents.models import DocumentNumber
-    from documents.services import document_number_reserve, document_number_void
+    from documents.numbering import document_number_reserve, document_number_void
 
     paid, _ = world
     notice = Document.objects.get(application=paid, kind="acceptance_notice")
