@@ -56,6 +56,12 @@ class DocumentLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class NumberStatus(models.TextChoices):
+    RESERVED = "reserved", _("Reserved")
+    USED = "used", _("Used")
+    VOID = "void", _("Void")
+
+
 class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUPERSEDED = "superseded", _("Superseded")

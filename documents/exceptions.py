@@ -15,3 +15,11 @@ class ReissueNotAllowed(PermissionDenied):
 
 class ReissueReasonMissing(DomainError):
     default_message = _("A re-issue needs a reason.")
+
+
+class NumberNotReserved(TransitionForbidden):
+    default_message = _("This document number is not reserved: it is used by a document or already void.")
+
+
+class NumberVoidReasonMissing(DomainError):
+    default_message = _("Making a document number void needs a reason.")

@@ -3,7 +3,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from documents.constants import DocumentKind, DocumentStatus
+from documents.constants import DocumentKind, DocumentStatus, NumberStatus
 
 
 def new_token() -> str:
@@ -60,3 +60,39 @@ class Document(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("An issued document stays on record; re-issue it instead.")
+
+
+class DocumentNumber(models.Model):
+    """The number register: every value a document counter hands out, reserved for one step in a transaction of its
+    own, then used by that step's document or void with the reason. A series (one counter) has no value without a
+    row here, so a gap in the issued numbers is always explained."""
+
+    number = models.CharField(_("number"), max_length=64, unique=True)
+    # The counter key (doc:<unit code>:<kind>:<programme word>:<year>) and the value it gave.
+    series = models.CharField(max_length=100)
+    value = models.PositiveIntegerField()
+    # The step the number is reserved for; at most one live (reserved or used) number per step.
+    step_key = models.CharField(max_length=100)
+    reserved_at = models.DateTimeField(_("reserved at"))
+    status = models.CharField(max_length=16, choices=NumberStatus.choices, default=NumberStatus.RESERVED)
+    void_reason = models.TextField(_("reason the number is void"), blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    # The last failed attempt to issue the document under this number (the retry uses the same number).
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        ordering = ["series", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "value"], name="document_number_once_per_series"),
+            models.UniqueConstraint(
+                fields=["step_key"], condition=~models.Q(status="void"), name="document_number_one_live_per_step"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="void") | ~models.Q(void_reason=""), name="document_number_void_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,8 +1,8 @@
 from cases.auth import FLOW_VIEW
 from cases.models import User
 from cases.selectors import application_visible_to
-from documents.constants import DocumentKind, DocumentStatus
-from documents.models import Document
+from documents.constants import DocumentKind, DocumentStatus, NumberStatus
+from documents.models import Document, DocumentNumber
 
 # A payment list carries every payee's account number: only those who pay, approve or audit may read it.
 PAYMENT_LIST_READERS = ("cases.prepare_payment", "cases.approve_application", "cases.view_statistics")
@@ -28,3 +28,8 @@ def publicity_list_current(*, batch) -> Document | None:
 def publicity_list_public(*, token: str) -> Document | None:
     """A publicity list by its token, for anyone: no other kind of document is served this way."""
     return Document.objects.filter(token=token, kind=DocumentKind.PUBLICITY_LIST, status=DocumentStatus.VALID).first()
+
+
+def document_numbers_void():
+    """The register's void numbers, each with the step it was reserved for and the reason: the explained gaps."""
+    return DocumentNumber.objects.filter(status=NumberStatus.VOID).order_by("series", "value")

@@ -1,7 +1,10 @@
 """Issue documents: number, render, store with SHA-256. One document per step (step_key); an issued document is
-never overwritten: a re-issue gets a new number and supersedes the old one, both stay on record."""
+never overwritten: a re-issue gets a new number and supersedes the old one, both stay on record. Every number a
+counter gives is in the number register (DocumentNumber): reserved for a step, used by its document, or void with
+the reason."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import segno
@@ -14,33 +17,28 @@ from django.utils import timezone, translation
 
 from cases.constants import Role, UnitLevel
 from cases.models import Application, OrgUnit, PaymentBatch, Programme, PublicityBatch, User
-from cases.services import counter_next, outbox_item_claim, outbox_item_done, outbox_item_failed
+from cases.services import outbox_item_claim, outbox_item_done, outbox_item_failed
 from cases.services.audit import audit_record
 from cases.services.locks import case_lock
 from documents.constants import TITLES, TITLES_EN, DocumentKind, DocumentLanguage, DocumentStatus
 from documents.contexts import case_document_context, payment_list_context, publicity_context
-from documents.exceptions import DocumentAlreadySuperseded, ReissueNotAllowed, ReissueReasonMissing
+from documents.exceptions import (
+    DocumentAlreadySuperseded,
+    ReissueNotAllowed,
+    ReissueReasonMissing,
+)
 from documents.models import Document, new_token
+from documents.numbering import (
+    NumberAlreadyUsed,
+    document_number_failed,
+    document_number_reserve,
+    document_number_use,
+    document_number_void,
+)
 from documents.rendering import render_pdf
 from documents.selectors import document_visible_to
 from documents.venture import VENTURE_DISTRICT_KINDS
 
-KIND_WORD = {
-    DocumentKind.SUBMISSION_RECEIPT: "收",
-    DocumentKind.ACCEPTANCE_NOTICE: "受",
-    DocumentKind.CORRECTION_NOTICE: "告",
-    DocumentKind.REVIEW_OPINION: "审",
-    DocumentKind.APPROVAL_DECISION: "决",
-    DocumentKind.REFUSAL_NOTICE: "驳",
-    DocumentKind.PUBLICITY_LIST: "公",
-    DocumentKind.PAYMENT_NOTICE: "拨",
-    DocumentKind.PAYMENT_LIST: "清",
-    DocumentKind.VENTURE_PANEL_RECORD: "评",
-    DocumentKind.VENTURE_APPROVAL_DECISION: "决",
-    DocumentKind.VENTURE_REFUSAL_NOTICE: "驳",
-    DocumentKind.LOAN_CERTIFICATE: "资",
-    DocumentKind.LOAN_SUBSIDY_STATEMENT: "息",
-}
 DISTRICT_KINDS = {
     DocumentKind.APPROVAL_DECISION,
     DocumentKind.PUBLICITY_LIST,
@@ -57,21 +55,6 @@ REISSUERS = {
     Role.FINANCE_OFFICER,
     Role.ADMINISTRATOR,
 }
-
-
-class _AlreadyIssued(Exception):
-    """Raised inside the numbering transaction to roll the counter back when another worker issued the step."""
-
-
-def document_number_next(*, unit: OrgUnit, kind: str, programme_word: str, year: int) -> str:
-    """余人社创决〔2026〕00123号: gapless per issuing unit x kind x year.
-
-    The counter row stays locked until the caller's transaction ends, so the caller must insert the document in
-    the same transaction: a rollback gives the number back, a commit uses it. No gap, no duplicate.
-    """
-    value = counter_next(key=f"doc:{unit.code}:{kind}:{programme_word}:{year}")
-    prefix = unit.document_prefix or unit.name
-    return f"{prefix}人社{programme_word}{KIND_WORD[DocumentKind(kind)]}〔{year}〕{value:05d}号"
 
 
 def document_language_for(*, programme: Programme) -> str:
@@ -184,30 +167,57 @@ def document_issue(
     supersedes: Document | None = None,
     by: User | None = None,
     reason: str = "",
+    on_insert: Callable[[Document], None] | None = None,
 ) -> Document:
     """Issue the document for one step. Issuing the same step again (retry, duplicate task) returns the existing one.
 
-    Numbering, rendering and the insert share one transaction: the counter row lock serialises issuers of the same
-    unit x kind x year, a second issuer of the same step sees the first one's row once it holds the lock and rolls
-    its increment back, so a duplicate never consumes a number.
+    Three steps, none holding a lock across the render: (1) the number is reserved in a transaction of its own
+    (document_number_reserve: a retry takes the step's reserved number again); (2) the PDF is rendered and stored
+    outside any transaction; (3) one short transaction marks the number used, inserts the row, supersedes the
+    previous version and runs `on_insert` (the outbox item done, the audit row). An attempt that finds the number
+    used by another attempt discards its file and returns that attempt's document.
     """
+    document, _ = _document_issue(
+        kind=kind,
+        step_key=step_key,
+        application=application,
+        publicity_batch=publicity_batch,
+        payment_batch=payment_batch,
+        subject=subject,
+        language=language,
+        supersedes=supersedes,
+        by=by,
+        reason=reason,
+        on_insert=on_insert,
+    )
+    return document
+
+
+def _document_issue(
+    *, kind, step_key, application, publicity_batch, payment_batch, subject, language, supersedes, by, reason, on_insert
+):
+    """document_issue, saying whether this call issued the document (False: found, issued by an earlier attempt)."""
     existing = Document.objects.filter(step_key=step_key).first()
     if existing:
-        return existing
+        return existing, False
     about = subject or {}
     subject = _subject(
         kind=kind, application=application, publicity_batch=publicity_batch, payment_batch=payment_batch, subject=about
     )
-    issued_at = timezone.now()
+    reservation = document_number_reserve(
+        step_key=step_key, unit=subject.unit, kind=kind, programme_word=subject.programme.document_word
+    )
     document = Document(
         kind=kind,
+        number=reservation.number,
         step_key=step_key,
         application=application,
         publicity_batch=publicity_batch,
         payment_batch=payment_batch,
         subject=about,
         issuing_unit=subject.unit,
-        issued_at=issued_at,
+        # Dated the day its number was given, so the date and the year in the number always agree.
+        issued_at=reservation.reserved_at,
         language=language or document_language_for(programme=subject.programme),
         token=new_token(),
         supersedes=supersedes,
@@ -215,34 +225,42 @@ def document_issue(
         reason=reason,
     )
     try:
-        _document_store(document, subject=subject, supersedes=supersedes)
-    except (_AlreadyIssued, IntegrityError):
+        _pdf_attach(document, context=subject.context)
+    except BaseException as error:
+        _file_discard(document)
+        document_number_failed(reservation, error)
+        raise
+    try:
+        with transaction.atomic():
+            if supersedes is not None:
+                _supersedable_lock(supersedes)
+            document_number_use(reservation, step_key=step_key)
+            document.save()
+            if supersedes is not None:
+                _supersede(supersedes)
+            if on_insert is not None:
+                on_insert(document)
+    except (NumberAlreadyUsed, IntegrityError):
         _file_discard(document)
         found = Document.objects.filter(step_key=step_key).first()
         if found is None:
             raise
-        return found
-    except BaseException:
+        if found.number != reservation.number:
+            document_number_void(number=reservation.number, reason=f"the step was issued as {found.number}")
+        return found, False
+    except BaseException as error:
         _file_discard(document)
+        document_number_failed(reservation, error)
         raise
-    return document
+    return document, True
 
 
-def _document_store(document: Document, *, subject: _Subject, supersedes: Document | None) -> None:
-    """Number, render and insert in one transaction (the order document_issue explains)."""
-    with transaction.atomic():
-        document.number = document_number_next(
-            unit=subject.unit,
-            kind=document.kind,
-            programme_word=subject.programme.document_word,
-            year=timezone.localdate(document.issued_at).year,
-        )
-        if Document.objects.filter(step_key=document.step_key).exists():
-            raise _AlreadyIssued()
-        _pdf_attach(document, context=subject.context)
-        document.save()
-        if supersedes is not None:
-            _supersede(supersedes)
+def _supersedable_lock(previous: Document) -> None:
+    """The case first, then the document (ADR 0003); only a valid document can be replaced."""
+    if previous.application_id:
+        case_lock(pk=previous.application_id)
+    if Document.objects.select_for_update().get(pk=previous.pk).status != DocumentStatus.VALID:
+        raise DocumentAlreadySuperseded()
 
 
 def _pdf_attach(document: Document, *, context: dict) -> None:
@@ -275,26 +293,33 @@ def _file_discard(document: Document) -> None:
 
 
 def document_issue_owed(*, item_id: int) -> Document | None:
-    """Issue the document an outbox item records, and mark the item done in the same transaction.
+    """Issue the document an outbox item records; the item is marked done in the transaction that inserts it.
 
-    The item row is locked (skipping it when another worker holds it), so two deliveries of one item issue one
-    document; a delivery that finds the item done issues nothing. A failure is noted on the item, which stays
-    pending for the next dispatch."""
+    A delivery that finds the item done, or held by another worker, issues nothing; two deliveries that both start
+    share the step's number and the second one finds the document inserted (None). A failure is noted on the item,
+    which stays pending for the next dispatch (and keeps its reserved number)."""
     try:
         with transaction.atomic():
             item = outbox_item_claim(item_id=item_id)
-            if item is None:
-                return None
-            owed = item.payload
-            document = document_issue(
-                kind=owed["kind"],
-                step_key=item.key,
-                application=_owed_subject(Application, item.application_id),
-                publicity_batch=_owed_subject(PublicityBatch, owed.get("publicity_batch")),
-                payment_batch=_owed_subject(PaymentBatch, owed.get("payment_batch")),
-                subject=owed.get("subject") or None,
-            )
+        if item is None:
+            return None
+        owed = item.payload
+        document, issued = _document_issue(
+            kind=owed["kind"],
+            step_key=item.key,
+            application=_owed_subject(Application, item.application_id),
+            publicity_batch=_owed_subject(PublicityBatch, owed.get("publicity_batch")),
+            payment_batch=_owed_subject(PaymentBatch, owed.get("payment_batch")),
+            subject=owed.get("subject") or None,
+            language=None,
+            supersedes=None,
+            by=None,
+            reason="",
+            on_insert=lambda document: outbox_item_done(item=item),
+        )
+        if not issued:
             outbox_item_done(item=item)
+            return None
     except Exception as error:
         outbox_item_failed(item_id=item_id, error=error)
         raise
@@ -316,36 +341,39 @@ def _may_reissue(*, user: User, document: Document) -> bool:
 
 
 def document_reissue(*, document: Document, by: User, reason: str) -> Document:
-    """A new version with a new number that supersedes `document`; both stay on record; the case audit says why."""
+    """A new version with a new number that supersedes `document`; both stay on record; the case audit says why.
+
+    The new version renders outside any lock; the insert transaction locks the case, then the old document, and
+    refuses when another re-issue replaced it meanwhile."""
     reason = (reason or "").strip()
     if not reason:
         raise ReissueReasonMissing()
     if not _may_reissue(user=by, document=document):
         raise ReissueNotAllowed()
-    with transaction.atomic():
-        if document.application_id:
-            case_lock(pk=document.application_id)  # the case first, then the document (ADR 0003)
-        old = Document.objects.select_for_update().get(pk=document.pk)
-        if old.status != DocumentStatus.VALID:
-            raise DocumentAlreadySuperseded()
-        new = document_issue(
-            kind=old.kind,
-            step_key=f"reissue:{old.pk}",
-            application=old.application,
-            publicity_batch=old.publicity_batch,
-            payment_batch=old.payment_batch,
-            subject=old.subject,
-            language=old.language,
-            supersedes=old,
-            by=by,
-            reason=reason,
-        )
+    old = Document.objects.select_related("application").get(pk=document.pk)
+    if old.status != DocumentStatus.VALID:
+        raise DocumentAlreadySuperseded()
+
+    def audit(new: Document) -> None:
         if old.application_id:
             audit_record(
                 application=old.application,
                 by=by,
                 action="document_reissued",
-                from_status=old.application.status,
+                from_status=Application.objects.get(pk=old.application_id).status,  # locked by the insert
                 comment=f"{old.number} -> {new.number}: {reason}",
             )
-    return new
+
+    return document_issue(
+        kind=old.kind,
+        step_key=f"reissue:{old.pk}",
+        application=old.application,
+        publicity_batch=old.publicity_batch,
+        payment_batch=old.payment_batch,
+        subject=old.subject,
+        language=old.language,
+        supersedes=old,
+        by=by,
+        reason=reason,
+        on_insert=audit,
+    )

@@ -4,18 +4,23 @@ The concurrency tests need PostgreSQL (real parallel connections); SQLite serial
 """
 
 import threading
+from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from cases.models import Counter, OrgUnit, OutboxKind
+from cases.models import Counter, OrgUnit, OutboxItem, OutboxKind
 from cases.services import outbox_record
-from documents.models import Document
-from documents.services import document_number_next
+from documents.constants import NumberStatus
+from documents.exceptions import NumberNotReserved, NumberVoidReasonMissing
+from documents.models import Document, DocumentNumber
+from documents.numbering import document_number_next, document_number_void
+from documents.services import document_render
 from documents.tasks import issue_owed_document
 from tests.lifecycle import submitted
 from tests.parallel import run_in_threads
+from workflows.engine.consistency import check_numbering
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="real parallel connections need PostgreSQL (set DATABASE_URL to postgres://...)"
@@ -36,6 +41,20 @@ def owe_acceptance_notice(application, step_id: int) -> int:
             payload={"kind": "acceptance_notice", "subject": {}},
         )
     return item.pk
+
+
+class RenderFails:
+    """document_render that fails the first `times` calls (a full disk, a killed renderer), then renders."""
+
+    def __init__(self, times: int = 1) -> None:
+        self.times = times
+        self.calls = 0
+
+    def __call__(self, **kwargs):
+        self.calls += 1
+        if self.calls <= self.times:
+            raise OSError("the renderer was killed")
+        return document_render(**kwargs)
 
 
 @pytest.mark.django_db
@@ -139,3 +158,92 @@ def test_parallel_documents_for_different_steps_get_consecutive_numbers_on_postg
     assert all(isinstance(r, int) for r in results), results
     numbers = sorted(Document.objects.filter(pk__in=results).values_list("number", flat=True))
     assert [n.split("〕")[1] for n in numbers] == ["00001号", "00002号", "00003号", "00004号", "00005号"]
+
+
+@pytest.mark.django_db
+def test_a_retry_after_a_failed_render_takes_the_number_it_reserved(programme, community, rng, staff):
+    # given an owed acceptance notice whose first render fails after its number was reserved
+    application, _ = submitted(programme=programme, community=community, rng=rng)
+    item_id = owe_acceptance_notice(application, 999_003)
+    render = RenderFails(times=1)
+    with mock.patch("documents.services.document_render", render), pytest.raises(OSError):
+        issue_owed_document(item_id)
+    reserved = DocumentNumber.objects.get(step_key=f"acceptance_notice:case:{application.pk}:999003")
+    assert (reserved.status, reserved.last_error) == (NumberStatus.RESERVED, "OSError: the renderer was killed")
+    assert Document.objects.filter(application=application, kind="acceptance_notice").count() == 0
+
+    # when the task is delivered again
+    with mock.patch("documents.services.document_render", render):
+        issued = issue_owed_document(item_id)
+
+    # then the document carries the reserved number, dated the day it was reserved; the counter moved once
+    document = Document.objects.get(pk=issued)
+    reserved.refresh_from_db()
+    assert render.calls == 2
+    assert (document.number, document.issued_at) == (reserved.number, reserved.reserved_at)
+    assert (reserved.status, reserved.last_error) == (NumberStatus.USED, "")
+    assert Counter.objects.get(key=reserved.series).value == 1 == reserved.value
+    assert OutboxItem.objects.get(pk=item_id).done_at is not None
+    assert check_numbering(now=timezone.now()) == []
+
+
+@pytest.mark.django_db
+def test_a_number_reserved_and_never_used_is_void_with_its_reason(programme, community, rng, staff):
+    # given an owed notice whose render failed after reserving number 1
+    application, _ = submitted(programme=programme, community=community, rng=rng)
+    item_id = owe_acceptance_notice(application, 999_004)
+    with mock.patch("documents.services.document_render", RenderFails(times=1)), pytest.raises(OSError):
+        issue_owed_document(item_id)
+    first = DocumentNumber.objects.get(step_key=f"acceptance_notice:case:{application.pk}:999004")
+
+    # when the number is made void (without a reason: refused, nothing changed), then with one
+    with pytest.raises(NumberVoidReasonMissing):
+        document_number_void(number=first.number, reason="  ")
+    assert DocumentNumber.objects.get(pk=first.pk).status == NumberStatus.RESERVED
+    document_number_void(number=first.number, reason="模板错误，已修正后重新出具")
+    issued = Document.objects.get(pk=issue_owed_document(item_id))
+
+    # then the document has the next number; the register explains the gap; a used or void number cannot be voided
+    first.refresh_from_db()
+    assert (first.status, first.void_reason, first.value) == (NumberStatus.VOID, "模板错误，已修正后重新出具", 1)
+    assert first.voided_at is not None
+    assert issued.number == first.number.replace("00001号", "00002号")
+    assert list(DocumentNumber.objects.filter(series=first.series).values_list("value", "status")) == [
+        (1, NumberStatus.VOID),
+        (2, NumberStatus.USED),
+    ]
+    assert check_numbering(now=timezone.now()) == []
+    for number in (first.number, issued.number):
+        with pytest.raises(NumberNotReserved):
+            document_number_void(number=number, reason="again")
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_is_not_locked_while_the_document_renders_on_postgres(programme, community, rng, staff):
+    # given an owed notice, and a render that, from another connection, tries to lock the counter row at once
+    application, _ = submitted(programme=programme, community=community, rng=rng)
+    item_id = owe_acceptance_notice(application, 999_005)
+    seen = {}
+
+    def render_probing_the_counter(**kwargs):
+        def probe() -> None:
+            try:
+                with transaction.atomic():
+                    key = DocumentNumber.objects.get(number=kwargs["number"]).series
+                    seen["value"] = Counter.objects.select_for_update(nowait=True).get(key=key).value
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join(timeout=30)
+        return document_render(**kwargs)
+
+    # when the notice is issued
+    with mock.patch("documents.services.document_render", render_probing_the_counter):
+        issued = issue_owed_document(item_id)
+
+    # then the other connection locked the counter during the render (nowait: no error), and saw the value taken
+    assert seen == {"value": 1}
+    assert Document.objects.get(pk=issued).number.endswith("00001号")

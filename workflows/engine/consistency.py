@@ -16,6 +16,7 @@ from cases.models import (
     BudgetEntry,
     BudgetEntrySplit,
     BudgetEnvelope,
+    Counter,
     FundingSource,
     Notification,
     OutboxItem,
@@ -23,7 +24,8 @@ from cases.models import (
     PaymentLine,
 )
 from cases.services import audit_chain_verify, outbox_grace, outbox_pending
-from documents.models import Document
+from documents.constants import NumberStatus
+from documents.models import Document, DocumentNumber
 from workflows.engine.graph import OPEN_TASK_FOR_STATUS, review_levels_open_tasks_expected
 from workflows.engine.registry import registry
 from workflows.models import SubsidyTask
@@ -181,6 +183,41 @@ def check_documents() -> list[str]:
     return problems
 
 
+def check_numbering(*, now: dt.datetime) -> list[str]:
+    """Every value a document counter gave is in the number register (used by its document, reserved for a step
+    still being issued, or void with its reason): a gap in a series is never silent. A number reserved longer than
+    the grace period and not used is a problem until its document is issued or the number is made void."""
+    problems = []
+    recorded = {
+        series: (count, top)
+        for series, count, top in DocumentNumber.objects.values("series")
+        .annotate(count=Count("id"), top=models.Max("value"))
+        .values_list("series", "count", "top")
+    }
+    for series, value in Counter.objects.filter(key__startswith="doc:").values_list("key", "value").order_by("key"):
+        if recorded.get(series, (0, 0)) == (value, value):
+            continue
+        known = set(DocumentNumber.objects.filter(series=series).values_list("value", flat=True))
+        missing = [v for v in range(1, value + 1) if v not in known]
+        if missing:
+            shown = ", ".join(str(v) for v in missing[:20]) + (" ..." if len(missing) > 20 else "")
+            problems.append(f"numbers {series}: value(s) {shown} given by the counter and not in the register")
+    stale = DocumentNumber.objects.filter(status=NumberStatus.RESERVED, reserved_at__lt=now - outbox_grace())
+    for number, step_key, reserved_at, error in stale.order_by("id").values_list(
+        "number", "step_key", "reserved_at", "last_error"
+    ):
+        reason = f": {error.splitlines()[0]}" if error else ""
+        problems.append(
+            f"number {number} reserved for {step_key} since {timezone.localtime(reserved_at):%Y-%m-%d %H:%M:%S}, not used{reason}"
+        )
+    used = DocumentNumber.objects.filter(status=NumberStatus.USED)
+    for number in used.exclude(Exists(Document.objects.filter(number=OuterRef("number")))).values_list("number", flat=True):
+        problems.append(f"number {number} is recorded as used and no document carries it")
+    for number in Document.objects.exclude(Exists(used.filter(number=OuterRef("number")))).values_list("number", flat=True):
+        problems.append(f"document {number}: its number is not recorded as used in the register")
+    return problems
+
+
 def check_audit() -> list[str]:
     """Every case's hash chain recomputes and its last entry names the case's current status; the append-only
     trigger is in place (the same walk as `manage.py audit_verify`)."""
@@ -228,5 +265,6 @@ def check_all(*, now: dt.datetime | None = None) -> dict[str, list[str]]:
             "payments": check_payments(),
             "budgets": check_budgets(),
             "documents": check_documents(),
+            "numbering": check_numbering(now=now or timezone.now()),
             "audit": check_audit(),
         } | {name: check() for programme in registry.all() for name, check in programme.checks.items()}

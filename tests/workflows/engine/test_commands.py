@@ -23,6 +23,7 @@ CONSISTENT = [
     "payments   ok",
     "budgets    ok",
     "documents  ok",
+    "numbering  ok",
     "audit      ok",
     "loans      ok",
     "social_insurance_ledger ok",

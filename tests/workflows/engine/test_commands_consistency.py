@@ -131,7 +131,41 @@ def test_an_issued_document_row_deleted(world, capsys):
     assert status == 1
     assert "owed       1 problem(s)" in output
     assert f"  - {paid.number}: document {notice.step_key} was issued and is missing\n" in output
-    assert "CommandError: 1 inconsistencies found." in output
+    assert "numbering  1 problem(s)" in output
+    assert f"  - number {notice.number} is recorded as used and no document carries it\n" in output
+    assert "CommandError: 2 inconsistencies found." in output
+
+
+def test_numbering_gaps_are_explained_or_reported(world, capsys):
+    # given three document numbers the register no longer explains the same way: one made void with its reason, one
+    # reserved by a failed attempt long ago, one value whose register row is gone
+    from documents.constants import NumberStatus
+    from documents.models import DocumentNumber
+    from documents.numbering import document_number_reserve, document_number_void
+
+    paid, _ = world
+    notice = Document.objects.get(application=paid, kind="acceptance_notice")
+    unit = notice.issuing_unit
+    void = document_number_reserve(step_key="test:void", unit=unit, kind="acceptance_notice", programme_word="创")
+    document_number_void(number=void.number, reason="申请人撤回，文书不再出具")
+    stale = document_number_reserve(step_key="test:stale", unit=unit, kind="acceptance_notice", programme_word="创")
+    DocumentNumber.objects.filter(pk=stale.pk).update(
+        reserved_at=F("reserved_at") - dt.timedelta(hours=2), last_error="OSError: disk full\nmore"
+    )
+    lost = document_number_reserve(step_key="test:lost", unit=unit, kind="acceptance_notice", programme_word="创")
+    DocumentNumber.objects.filter(pk=lost.pk).delete()
+
+    status, output = check_consistency_exit(capsys)
+
+    assert status == 1
+    assert "numbering  2 problem(s)" in output
+    assert f"  - numbers {lost.series}: value(s) {lost.value} given by the counter and not in the register\n" in output
+    since = f"{timezone.localtime(stale.reserved_at - dt.timedelta(hours=2)):%Y-%m-%d %H:%M:%S}"
+    assert f"  - number {stale.number} reserved for test:stale since {since}, not used: OSError: disk full\n" in output
+    assert "void       1 document number(s) reserved and not used, each with its reason" in output
+    assert f"  - {void.number} (test:void): 申请人撤回，文书不再出具\n" in output
+    assert DocumentNumber.objects.get(pk=void.pk).status == NumberStatus.VOID
+    assert "CommandError: 2 inconsistencies found." in output
 
 
 def test_an_owed_notification_deleted(world, capsys):
