@@ -28,6 +28,8 @@ from cases.selectors import (
     applications_search_for_user,
     attachment_for_user,
 )
+from cases.services.social_insurance.statistics import PERIODS as SI_PERIODS
+from cases.services.social_insurance.statistics import social_insurance_figures_for_user
 from workflows.engine import steps as flow_services
 from workflows.engine.queue import review_permissions
 from workflows.evidence import attachment_response
@@ -189,11 +191,17 @@ def publicity(request):
 
 @login_required
 def statistics(request):
-    """Managers: counts and money per status, programme and town, over the cases of their unit and below."""
+    """Managers: counts and money per status, programme and town, over the cases of their unit and below; the
+    social-insurance subsidy's people, person-months, employers and yuan per town and month, quarter or year."""
     if not request.user.has_perm("cases.view_statistics"):
         raise PermissionDenied
+    period = request.GET.get("si_period")
+    period = period if period in SI_PERIODS else "quarter"
     context = {
         "stats": application_statistics_for_user(user=request.user),
         "loans": loan_statistics_for_user(user=request.user),
+        "social_insurance": social_insurance_figures_for_user(user=request.user, period=period),
+        "si_period": period,
+        "si_periods": [("month", _("By month")), ("quarter", _("By quarter")), ("year", _("By year"))],
     }
     return render(request, "workflows/statistics.html", context)
