@@ -55,7 +55,7 @@ def independent_sums(programme: Programme) -> tuple[Decimal, Decimal]:
     return paid, recovered
 
 
-def simulate_and_check(programme: Programme, *, employers: int, people: int, quarters: int) -> str:
+def simulate_and_check(programme: Programme, *, employers: int, people: int, quarters: int, clawbacks: bool = True) -> str:
     Programme.objects.filter(pk=programme.pk).update(active=True)
     out = io.StringIO()
     call_command(
@@ -82,7 +82,7 @@ def simulate_and_check(programme: Programme, *, employers: int, people: int, qua
     clawed = sum(Clawback.objects.values_list("amount", flat=True), Decimal("0"))
     # the paid total (payment lines) and the recovered total (clawbacks) equal the independent sums
     assert (paid, clawed) == independent_sums(programme)
-    assert paid > clawed > 0
+    assert paid > clawed > 0 if clawbacks else paid > 0
     assert paid == sum(months.values_list("amount", flat=True), Decimal("0"))
     assert clawed == sum(months.filter(status=EntitlementStatus.RECOVERED).values_list("amount", flat=True), Decimal("0"))
     assert re.search(rf"^paid in total \(payment lines\): {paid}$", output, re.MULTILINE)
@@ -101,7 +101,8 @@ def test_a_small_simulated_year_is_consistent_and_pays_each_person_month_once(si
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_small_simulated_year_with_the_worker_issuing_every_document(si_programme):
-    output = simulate_and_check(si_programme, employers=4, people=40, quarters=2)
+    # one quarter (the in-process run above covers the second and its clawbacks): the worker's part is the documents
+    output = simulate_and_check(si_programme, employers=4, people=40, quarters=1, clawbacks=False)
     assert "owed documents and notifications still pending: 0" in output
     # every paid claim has its acceptance notice, two review opinions, approval decision and payment notice
     paid_cases = si_programme.applications.filter(status__in=(Status.CLOSED, Status.CLAWBACK))
