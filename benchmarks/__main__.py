@@ -11,9 +11,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from benchmarks import documents, rosters, uploads
+    from benchmarks import documents, rosters, si_annex, uploads
 
-    return max(documents.main(), uploads.main(), rosters.main())
+    return max(documents.main(), uploads.main(), rosters.main(), si_annex.main())
 
 
 if __name__ == "__main__":

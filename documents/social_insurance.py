@@ -14,6 +14,11 @@ from cases.money import format_yuan, to_cents
 from cases.services.social_insurance.review import approved_rows, claim_person_months, level_counts
 from documents.constants import DocumentKind
 
+# The approval decision's annex is laid out in tables of this many rows, each starting on a page of its own, with
+# fixed column widths: WeasyPrint lays a table out whole and splits it over pages, so one table of thousands of rows
+# costs more a page the longer it is; tables of one page each cost the same a page at 100 rows or 10,000.
+ANNEX_ROWS_PER_TABLE = 40
+
 SI_KINDS = {
     DocumentKind.ACCEPTANCE_NOTICE,
     DocumentKind.REVIEW_OPINION,
@@ -86,6 +91,7 @@ def social_insurance_document_context(*, kind: str, application: Application) ->
         annex = _annex(claim)
         context.update(
             annex=annex,
+            annex_parts=[annex[i : i + ANNEX_ROWS_PER_TABLE] for i in range(0, len(annex), ANNEX_ROWS_PER_TABLE)],
             annex_people=len(annex),
             annex_months=sum(r["count"] for r in annex),
         )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
@@ -25,6 +26,11 @@ from cases.services.audit import audit_record
 from cases.services.eligibility import eligibility_assert
 from cases.services.locks import case_lock
 from cases.services.numbering import case_number_next
+
+# Sent with application and by inside the transaction that rejects a case (at a review level, or an objection upheld
+# during publicity), once its status is saved: a programme that holds something for the case gives it back there
+# (the social-insurance ledger releases the claim's person-months).
+case_rejected = Signal()
 
 
 def _save(application: Application, *fields: str) -> None:

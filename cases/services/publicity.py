@@ -12,7 +12,7 @@ from cases.constants import ObjectionStatus, PublicityBatchStatus, Status
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.models import Application, Objection, Programme, PublicityBatch, PublicityEntry, User
 from cases.selectors import application_visible_to
-from cases.services.applications import _save, _transition, staff_may
+from cases.services.applications import _save, _transition, case_rejected, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_release
 from cases.services.locks import case_lock, cases_lock
@@ -95,6 +95,8 @@ def objection_decide(*, application: Application, by: User, upheld: bool, reason
         objection.decision_reason = reason
         objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit_record(application=application, by=by, action="objection:" + decided, from_status=before, comment=reason)
+    if upheld:
+        case_rejected.send(sender=Application, application=application, by=by)
     return application
 
 

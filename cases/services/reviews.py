@@ -12,7 +12,7 @@ from cases.constants import Decision, ReviewLevel
 from cases.exceptions import DomainError, PermissionDenied, SameReviewerApproval, TransitionForbidden
 from cases.models import Application, CorrectionRequest, ReviewOpinion, User
 from cases.models.application import PASSED_LEVEL
-from cases.services.applications import _level_deadline, _save, _today, _transition, staff_may
+from cases.services.applications import _level_deadline, _save, _today, _transition, case_rejected, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit
 from cases.services.locks import case_lock
@@ -65,6 +65,8 @@ def application_decide(
         org_unit=by.org_unit,
     )
     audit_record(application=application, by=by, action=f"{level}:{decision}", from_status=before, comment=opinion)
+    if decision == Decision.REJECT:
+        case_rejected.send(sender=Application, application=application, by=by)
     return application
 
 

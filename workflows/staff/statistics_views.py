@@ -15,6 +15,8 @@ from cases.exceptions import DomainError
 from cases.models import OrgUnit, ReferenceFile, TownTarget
 from cases.selectors import org_units_for_user
 from cases.services.reference_data import reference_data_may, reference_file_import, town_targets_set
+from cases.services.social_insurance.statistics import PERIODS as SI_PERIODS
+from cases.services.social_insurance.statistics import social_insurance_figures_for_user
 from workflows.engine.statistics import LOAN_MEASURES, MONEY_MEASURES, figures_for
 from workflows.engine.statistics_report import ROW_FIELDS, column_labels, report_for
 from workflows.engine.statistics_series import budget_use, monthly_series
@@ -84,6 +86,14 @@ def _charts(report) -> list[dict]:
 def statistics(request):
     form, report = _report(request)
     context = {"form": form, "report": report, "labels": column_labels(), "may_import": reference_data_may(user=request.user)}
+    # the social-insurance subsidy per town and month, quarter or year (its own period links, beside the form's)
+    si_period = request.GET.get("si_period")
+    si_period = si_period if si_period in SI_PERIODS else "quarter"
+    context.update(
+        social_insurance=social_insurance_figures_for_user(user=request.user, period=si_period),
+        si_period=si_period,
+        si_periods=[("month", _("By month")), ("quarter", _("By quarter")), ("year", _("By year"))],
+    )
     if report is not None:
         figures = report.figures
         context.update(

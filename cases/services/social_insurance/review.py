@@ -7,6 +7,8 @@ and in the ledger:
 
 - the town decides every row, the district every row the town approved (approve, or refuse with a reason; one at a
   time or all remaining rows at once); a refused row's person-months leave the ledger when its level is completed;
+- a rejected case (an objection upheld during publicity, or no row left at a level) gives every month it still
+  holds back to the ledger (claim_months_release, on the case_rejected signal, in the same transaction);
 - approval fixes the case's amount as the sum of the approved rows' person-months (status approved);
 - a confirmed payment marks exactly those person-months paid, with the payment line (a month already paid is
   never paid again: the ledger holds one row per person and month, and paid is final);
@@ -263,6 +265,31 @@ def level_complete(*, application: Application, by: User, level: str, opinion: s
     }
     opinion = f"{(opinion or '').strip()} {summary}".strip()
     return application_decide(application=application, by=by, level=level, decision=decision, opinion=opinion)
+
+
+def claim_months_release(*, application: Application, by: User) -> int:
+    """A claim's case rejected (an objection upheld during publicity, or no row left at a level): the person-months
+    it still holds leave the ledger, free for another employer's claim. Inside the rejecting transaction, the case
+    locked. A paid month is never released (a paid case is not rejected; its months are recovered by clawback).
+    Returns how many months were released."""
+    claim = SocialInsuranceClaim.objects.select_for_update(of=("self",)).filter(application=application).first()
+    if claim is None:
+        return 0
+    held = claim_person_months(claim=claim).filter(
+        status__in=(EntitlementStatus.CLAIMED, EntitlementStatus.APPROVED), payment_line__isnull=True
+    )
+    totals = held.aggregate(n=Count("id"), s=Sum("amount"))
+    if not totals["n"]:
+        return 0
+    held.delete()
+    audit_record(
+        application=application,
+        by=by,
+        action="social_insurance:months_released",
+        from_status=application.status,
+        comment=_("%(m)s person-months (%(s)s yuan) released from the ledger") % {"m": totals["n"], "s": to_cents(totals["s"])},
+    )
+    return totals["n"]
 
 
 def approved_months(*, claim: SocialInsuranceClaim):

@@ -4,9 +4,10 @@ starts when its roster is submitted (cases.services.social_insurance.claims.clai
 
 
 def register(registry) -> None:
+    from cases.services.applications import case_rejected
     from cases.services.social_insurance.claims import claim_submitted
     from workflows.engine.registry import Programme
-    from workflows.programmes.social_insurance.actions import claim_flow_start, claim_payment_row_settle
+    from workflows.programmes.social_insurance.actions import claim_flow_start, claim_payment_row_settle, claim_rejected
     from workflows.programmes.social_insurance.checks import check_ledger
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
     from workflows.programmes.social_insurance.precheck import precheck
@@ -27,3 +28,4 @@ def register(registry) -> None:
         )
     )
     claim_submitted.connect(claim_flow_start, dispatch_uid="social_insurance_claim_flow_start")
+    case_rejected.connect(claim_rejected, dispatch_uid="social_insurance_claim_rejected")

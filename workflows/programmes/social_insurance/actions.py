@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
-from cases.constants import Status
+from cases.constants import ProgrammeKind, Status
 from cases.exceptions import PermissionDenied, TransitionForbidden
 from cases.models import Application, User
 from cases.services.social_insurance import review, settlement
@@ -99,6 +99,14 @@ def claim_payment_row_settle(*, row, by: User, today) -> str:
         raise TransitionForbidden()
     task.flow_task.run(task)
     return "paid"
+
+
+def claim_rejected(sender, *, application: Application, by: User, **kwargs) -> int:
+    """Receiver of case_rejected, inside the rejecting transaction: a claim's rejected case gives its person-months
+    back to the ledger (nothing for another programme's case)."""
+    if application.programme.kind != ProgrammeKind.SOCIAL_INSURANCE:
+        return 0
+    return review.claim_months_release(application=application, by=by)
 
 
 def reversal_clawbacks_raise(*, by: User):

@@ -22,7 +22,8 @@ def _months_by(field: str, **filters) -> dict[int, Decimal]:
 
 def check_ledger() -> list[str]:
     """No person-month twice; a paid month has a paid line; each paid line pays exactly its months (paid or since
-    recovered); each clawback recovers exactly its months; an approved claim's amount is the sum of its months."""
+    recovered); each clawback recovers exactly its months; an approved claim's amount is the sum of its months; a
+    rejected claim holds no month."""
     problems = [
         f"ledger: person {digest[:8]} month {month:%Y-%m} held {n} times"
         for digest, month, n in PersonMonthEntitlement.objects.values("person_digest", "month")
@@ -66,4 +67,11 @@ def _claim_problems() -> list[str]:
     for pk, number, amount in claims:
         if approved.get(pk, Decimal("0")) != amount:
             problems.append(f"claim {number}: approved {amount} != {approved.get(pk, Decimal('0'))} in its person-months")
+    held = (
+        PersonMonthEntitlement.objects.filter(roster_row__claim__application__status=Status.REJECTED)
+        .values("roster_row__claim__application__number")
+        .annotate(n=Count("id"))
+        .values_list("roster_row__claim__application__number", "n")
+    )
+    problems += [f"claim {number}: rejected but holds {n} person-months in the ledger" for number, n in held]
     return problems

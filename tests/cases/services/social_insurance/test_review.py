@@ -96,7 +96,7 @@ def test_all_remaining_rows_refused_at_the_town_with_one_reason_rejects_the_clai
     assert opinion.opinion == "3行中同意0行（0人月，0.00元），不同意3行。"
 
 
-def test_the_approval_decision_lists_every_approved_row_in_one_plain_table(
+def test_the_approval_decision_lists_every_approved_row_in_its_annex_tables(
     si_programme, bureau_user, staff, community, run_on_commit
 ):
     payer = employer(1)
@@ -125,9 +125,11 @@ def test_the_approval_decision_lists_every_approved_row_in_one_plain_table(
         "count": 3,
         "amount": "¥3,480.36",
     }
-    # one table for the annex, no styling per row
+    # the annex in fixed-layout tables of 40 rows (40 + 40 + 39), each with its header row; no styling per row
+    assert [len(part) for part in context["annex_parts"]] == [40, 40, 39]
     html = render_to_string("documents/social_insurance/approval_decision.html", {**context, "language": "zh-hans"})
-    assert html.count('<table class="list">') == 1 and html.count("<tr>") == 119 + 1 + 4 and "style=" not in html
+    assert html.count('<table class="list annex">') == 3 and html.count("<tr>") == 119 + 3 + 4 and "style=" not in html
+    assert "table-layout: fixed" in html
 
     documents = Document.objects.filter(application=application)
     assert sorted(documents.values_list("kind", flat=True)) == [

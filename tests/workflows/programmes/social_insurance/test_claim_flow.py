@@ -305,3 +305,63 @@ def test_the_common_decision_and_the_queues_bulk_pass_refuse_a_claim(si_programm
     assert (outcome.done, outcome.reason) == (False, "此类案件须在其任务页面逐行审核，不能对整件作出一个决定。")
     assert decisions(claim) == [(2, "pending", "pending", "")]
     assert task_names(case(claim)) == ["town_review"] and case(claim).status == Status.ACCEPTED
+
+
+def test_an_objection_upheld_after_approval_gives_back_exactly_the_claims_person_months(
+    si_programme, bureau_user, staff, community
+):
+    first, second, third = employer(1), employer(2), employer(3)
+    for person, amounts in ((WANG, AT_MINIMUM), (LI, ABOVE_CAP), (SUN, AT_MINIMUM)):
+        paid(person, first, Q1, amounts, by=bureau_user)
+    paid(ZHAO, second, Q1, BELOW_CAP, by=bureau_user)
+    paid(WANG, third, Q1, AT_MINIMUM, by=bureau_user)
+    rows = [row(WANG, "王伟", "3480.36"), row(LI, "李娜", "4680.00"), row(SUN, "孙强", "3480.36")]
+    claim_a = submit(si_programme, first, rows, community=community)
+    claim_b = submit(si_programme, second, [row(ZHAO, "赵敏", "3413.43")], community=community)
+    # the district refuses 孙强 on the first claim: his 3 months leave the ledger at once
+    review_through(claim_a, staff, community, district_refuse={4: "劳动合同未备案"})
+    review_through(claim_b, staff, community)
+    # held: first 王伟 3 + 李娜 3 = 6 months x 1,160.12 = 6,960.72; second 赵敏 3 x 1,137.81 = 3,413.43
+    assert (case(claim_a).approved_amount, case(claim_b).approved_amount) == (Decimal("6960.72"), Decimal("3413.43"))
+    assert PersonMonthEntitlement.objects.count() == 9
+    # while the first claim holds 王伟's months, a third employer's roster for them is refused
+    claim_c = social_insurance_claim_open(employer=third, programme=si_programme, year=2026, quarter=1, by=third.user)
+    with pytest.raises(DomainError):
+        roster_submit(claim=claim_c, content=roster([row(WANG, "王伟", "3480.36")]), filename="c.csv", by=third.user)
+
+    # publicity: an objection against the first claim, upheld after investigation
+    batch = flow_services.publicity_publish(
+        programme=si_programme, applications=[case(claim_a), case(claim_b)], by=staff.approver, starts_on=timezone.localdate()
+    )
+    flow_services.objection_record(
+        application=case(claim_a), by=staff.approver, objector_name="匿名群众", objector_contact="12333", reason="未实际用工"
+    )
+    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+    investigation = flow_services.open_task(application=case(claim_a), name="investigate_objection")
+    flow_services.task_objection_decide(task_id=investigation.pk, by=staff.approver, upheld=True, reason="经核查属实。")
+
+    # the first claim is rejected and holds nothing; the second keeps exactly its 3 months, 3,413.43
+    assert case(claim_a).status == Status.REJECTED and case(claim_b).status == Status.PUBLICITY_PASSED
+    assert not review.claim_person_months(claim=claim_a).exists()
+    held = PersonMonthEntitlement.objects.order_by("month")
+    assert list(held.values_list("person_digest", "month", "status", "amount")) == [
+        (crypto.lookup_digest(ZHAO), dt.date(2026, month, 1), EntitlementStatus.APPROVED, Decimal("1137.81"))
+        for month in (1, 2, 3)
+    ]
+    released = case(claim_a).audit_entries.get(action="social_insurance:months_released")
+    assert released.comment == "6个人月（6960.72元）已从台账释放"
+    assert {k: v for k, v in check_all().items() if v} == {}
+
+    # 王伟's months are free again: the third employer's roster for them is accepted
+    claim_c = submit(si_programme, third, [row(WANG, "王伟", "3480.36")], community=community)
+    assert case(claim_c).requested_amount == Decimal("3480.36")
+    assert set(review.claim_person_months(claim=claim_c).values_list("month", flat=True)) == {
+        dt.date(2026, month, 1) for month in (1, 2, 3)
+    }
+    # the ledger check sees a rejected claim still holding a month
+    PersonMonthEntitlement.objects.filter(roster_row__claim=claim_c, month=dt.date(2026, 1, 1)).update(
+        roster_row=claim_a.roster_rows.get(line=2)
+    )
+    assert check_all()["social_insurance_ledger"] == [
+        f"claim {case(claim_a).number}: rejected but holds 1 person-months in the ledger"
+    ]
