@@ -274,7 +274,9 @@ def test_the_page_and_the_xlsx_show_the_same_figures_to_the_managers_of_the_unit
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/statistics/?year=2026")
     assert page.status_code == 200
-    assert len(queries) <= 23  # session, user, permissions (2), units (2), the figures (14), charts (3): never per case
+    assert (
+        len(queries) <= 24
+    )  # session, user, permissions (2), units (2), the figures (14), charts (3), social insurance per town (1): never per case
     text = re.sub(r"\s+", " ", page.content.decode())
     for shown in ("¥29,000.00", "¥20,000.00", "¥13,500.00", "¥6,500.00", "¥1,500.00", "¥80,000.00", "¥10,000.00"):
         assert shown in text
