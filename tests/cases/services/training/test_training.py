@@ -152,7 +152,7 @@ def test_the_loan_reads_a_certificate_of_the_training_programme(training_program
     )
     certificates = {t.id_number: t.certificate.number for t in training_class.trainees.select_related("certificate")}
     assert certificates == {A: "SYB-2026-000001", B: "SYB-2026-000002"}
-    admin = make_user("admin-rules", Role.ADMINISTRATOR, None)
+    admin = make_user("admin-rules", Role.ADMINISTRATOR, community.parent.parent)
     admin.is_superuser = True
     admin.save()
     rules = {**loan_programme.current_rules.eligibility_rules, "training_certificate_upload_accepted": False}
