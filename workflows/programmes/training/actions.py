@@ -60,3 +60,17 @@ def task_claim_approve(*, task_id: int, by: User, opinion: str) -> Application:
         _document(application, DocumentKind.APPROVAL_DECISION)
         notify_status_change(application=application)
     return application
+
+
+def class_decide(*, training_class, by: User, approve: bool, reason: str = ""):
+    """A district reviewer approves (or refuses) a class filed for approval."""
+    from cases.services.training import class_decide as decide
+
+    return decide(training_class=training_class, by=by, approve=approve, reason=reason)
+
+
+def provider_designate(*, employer, by: User):
+    """The district designates an organisation account as an SYB training provider."""
+    from cases.services.training import provider_designate as designate
+
+    return designate(employer=employer, by=by)

@@ -1,15 +1,21 @@
 """The claim's task pages: the district reviewer passes or rejects the settled claim, the approver confirms its
-amount. Every write goes through the programme's actions. The public page verifying a training certificate."""
+amount. Every write goes through the programme's actions. The public page verifying a training certificate. The
+district's pages: the classes filed for approval (a district reviewer decides them) and the providers (a district
+approver designates an organisation account)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 
+from cases.exceptions import DomainError
 from cases.identifiers import mask_name
+from cases.models.training import ClassStatus
 from workflows.engine.views import TaskViewMixin
-from workflows.programmes.training.forms import ClaimApproveForm, ClaimReviewForm
+from workflows.programmes.training.forms import ClaimApproveForm, ClaimReviewForm, ClassDecisionForm
 
 
 class _ClaimTaskMixin(TaskViewMixin):
@@ -67,3 +73,89 @@ def certificate_verify(request, token: str):
             "provider": trainee.training_class.provider.employer.applicant.name,
         },
     )
+
+
+# --- the district's pages: classes filed for approval, providers and their designation --------------------------
+
+
+def _district_staff_or_403(user):
+    from cases.selectors import TRAINING_STAFF_ROLES
+
+    if user.role not in TRAINING_STAFF_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def class_list(request):
+    from cases.selectors import training_classes_for_user
+
+    _district_staff_or_403(request.user)
+    classes = training_classes_for_user(user=request.user).order_by("-filed_at")[:500]
+    can_decide = request.user.has_perm("cases.review_district")
+    return render(
+        request,
+        "training/class_list.html",
+        {"classes": classes, "can_decide": can_decide, "form": ClassDecisionForm(), "filed": ClassStatus.FILED},
+    )
+
+
+@login_required
+@require_POST
+def class_decide(request, public_id):
+    from cases.selectors import training_classes_for_user
+    from workflows.programmes.training import actions
+
+    _district_staff_or_403(request.user)
+    training_class = get_object_or_404(training_classes_for_user(user=request.user), public_id=public_id)
+    form = ClassDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the decision."))
+        return redirect("training_classes")
+    try:
+        actions.class_decide(
+            training_class=training_class,
+            by=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Class %(n)s decided.") % {"n": training_class.number})
+    return redirect("training_classes")
+
+
+@login_required
+@require_GET
+def provider_list(request):
+    from cases.selectors import training_employers_to_designate, training_providers_for_user
+
+    _district_staff_or_403(request.user)
+    return render(
+        request,
+        "training/provider_list.html",
+        {
+            "providers": training_providers_for_user(user=request.user).order_by("id"),
+            "candidates": training_employers_to_designate(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def provider_designate(request, public_id):
+    from cases.selectors import training_employers_to_designate
+    from workflows.programmes.training import actions
+
+    _district_staff_or_403(request.user)
+    employer = get_object_or_404(training_employers_to_designate(user=request.user), public_id=public_id)
+    try:
+        provider = actions.provider_designate(employer=employer, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("%(name)s is designated (%(n)s).") % {"name": employer.applicant.name, "n": provider.designation_number}
+        )
+    return redirect("training_providers")
