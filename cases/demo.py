@@ -91,7 +91,7 @@ PROGRAMMES = [
         required_documents=STARTUP_DOCUMENTS,
         review_levels=ALL_LEVELS,
         publicity_days=5,
-        active=False,
+        active=True,
     ),
     dict(
         code="social-insurance",
@@ -179,7 +179,7 @@ PROGRAMMES = [
         required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE],
         review_levels=ALL_LEVELS,
         publicity_days=5,
-        active=False,
+        active=True,
     ),
     dict(
         code="training",

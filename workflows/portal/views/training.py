@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from cases.constants import ProgrammeKind
+from cases.constants import ProgrammeKind, Role
 from cases.exceptions import DomainError
 from cases.models import Programme
 from cases.models.training import ClassStatus, TrainingProvider
@@ -67,9 +67,11 @@ def training_home(request):
     providers = list(_providers(request.user))
     if not providers:
         raise Http404
+    # An agent files for their own provider; a window officer (who may serve several) acts on the classes filed.
+    filing = request.user.role == Role.APPLICANT and len(providers) == 1
     provider = providers[0]
     form = ClassForm(request.POST or None)
-    programme = _programme()
+    programme = _programme() if filing else None
     if request.method == "POST" and form.is_valid() and programme is not None:
         try:
             training_class = training_services.class_file(
