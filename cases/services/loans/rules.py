@@ -71,8 +71,9 @@ def loan_eligibility_problems(*, application: Application, borrower_kind: str, a
 
 
 def training_certificate_holds(*, application: Application, rules: dict) -> bool:
-    """The training requirement: a certificate issued by the training programme to the applicant, cited on the case
-    by its number (cases.services.training.certificates). An uploaded certificate counts only where the rules accept
+    """The training requirement: a certificate issued by the training programme to the applicant, found in its
+    register by the applicant's citizen ID or cited on the case by its number (cases.services.training.certificates;
+    a number unknown or issued to someone else is refused when cited). An uploaded certificate counts only where the rules accept
     training taken elsewhere (training_certificate_upload_accepted: another district's designated provider, whose
     register this installation cannot read; the reviewer checks the file). docs/adr/0013-training-subsidy.md"""
     from cases.services.training.certificates import certificate_cited

@@ -55,10 +55,12 @@ def certificate_cite(*, application: Application, number: str, by: User) -> Cert
 
 
 def certificate_cited(*, application: Application) -> TrainingCertificate | None:
-    """The certificate a case cites, checked again against its applicant (None without a valid citation)."""
+    """The certificate that counts for a case: the one it cites, checked again against its applicant, else one the
+    register holds for the applicant's citizen ID (a person trained here needs neither a number nor an upload)."""
+    if not application.applicant.id_number:
+        return None
+    digest = lookup_digest(application.applicant.id_number)
     citation = CertificateCitation.objects.filter(application=application).select_related("certificate").first()
-    if citation is None or not application.applicant.id_number:
-        return None
-    if citation.certificate.person_digest != lookup_digest(application.applicant.id_number):
-        return None
-    return citation.certificate
+    if citation is not None and citation.certificate.person_digest == digest:
+        return citation.certificate
+    return TrainingCertificate.objects.filter(person_digest=digest).order_by("issued_at", "id").first()

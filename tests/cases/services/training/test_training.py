@@ -160,20 +160,29 @@ def test_the_loan_reads_a_certificate_of_the_training_programme(training_program
     loan_programme = Programme.objects.get(pk=loan_programme.pk)
 
     with given.at(dt.date(2026, 4, 10)):
-        application = given.business_registered(
+        holder = given.business_registered(
             loan_programme, community, id_number=A, name="王一", on=dt.date(2026, 4, 1), filed=dt.date(2026, 4, 10)
         )
-    application.category = "unemployed"  # a category the rules ask a training certificate of
+        untrained = given.business_registered(
+            loan_programme, community, id_number=C, name="王三", on=dt.date(2026, 4, 1), filed=dt.date(2026, 4, 10)
+        )
     required = "该类别申请人须提供创业培训合格证书。"
-    assert required in loan_eligibility_problems(application=application, borrower_kind="individual", amount=Decimal("100000"))
-    owner = application.applicant.user
+    for application in (holder, untrained):
+        application.category = "unemployed"  # a category the rules ask a training certificate of
+
+    def problems(application):
+        return loan_eligibility_problems(application=application, borrower_kind="individual", amount=Decimal("100000"))
+
+    # the register holds A's certificate: no upload, no number needed; C has none and no upload counts now
+    assert required not in problems(holder)
+    assert training.certificate_cited(application=holder).number == certificates[A]
+    assert required in problems(untrained)
+    owner = untrained.applicant.user
     for forged in ("SYB-2026-999999", certificates[B]):  # unknown, and another person's
         with pytest.raises(DomainError) as refused:
-            training.certificate_cite(application=application, number=forged, by=owner)
+            training.certificate_cite(application=untrained, number=forged, by=owner)
         assert refused.value.message == f"没有向该申请人颁发编号为 {forged} 的创业培训合格证书。"
-    assert required in loan_eligibility_problems(application=application, borrower_kind="individual", amount=Decimal("100000"))
-    training.certificate_cite(application=application, number=certificates[A].lower(), by=owner)
-    assert required not in loan_eligibility_problems(
-        application=application, borrower_kind="individual", amount=Decimal("100000")
-    )
-    assert training.certificate_cited(application=application).number == certificates[A]
+    assert required in problems(untrained)
+    # the holder cites the number (in lower case): the same certificate
+    training.certificate_cite(application=holder, number=certificates[A].lower(), by=holder.applicant.user)
+    assert training.certificate_cited(application=holder).number == certificates[A]
