@@ -173,6 +173,8 @@ PROGRAMMES = [
             "categories": ["graduate", "unemployed", "land_lost_farmer", "disabled"],
             "max_loans": 3,
             "training_certificate_for": ["unemployed", "land_lost_farmer"],
+            # SYB training taken with another district's provider: its certificate uploaded, checked by the reviewer.
+            "training_certificate_upload_accepted": True,
         },
         required_documents=[AttachmentKind.ID_CARD, AttachmentKind.BUSINESS_LICENCE],
         review_levels=ALL_LEVELS,
@@ -186,12 +188,18 @@ PROGRAMMES = [
         kind=ProgrammeKind.TRAINING,
         case_prefix="PX",
         document_word="培",
-        min_amount=Decimal("500"),
-        max_amount=Decimal("1000"),
-        amount_rule={"type": "fixed", "amount": "1000"},
-        eligibility_rules={"claim_within_months": 6},
-        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.TRAINING_CERTIFICATE],
-        # A claim filed at the community window goes straight to the district (no town level).
+        min_amount=Decimal("0"),
+        # The cap of one claim: a class of at most 100 trainees at 1,000 yuan.
+        max_amount=Decimal("100000"),
+        amount_rule={
+            "type": "per_trainee",
+            "amount_per_trainee": "1000",
+            "share_without_business": "0.50",
+            "business_window_months": 6,
+        },
+        eligibility_rules={"claim_within_months": 6, "min_attendance_percent": 80},
+        required_documents=[],
+        # A claim is accepted when it is settled (cases.services.training.claims); the district reviews it.
         review_levels=[ReviewLevel.COMMUNITY, ReviewLevel.DISTRICT, ReviewLevel.APPROVAL],
         publicity_days=5,
         active=False,
@@ -276,10 +284,13 @@ DEMO_USERS = [
     ("bank", "工商银行信贷员", Role.BANK_OFFICER, "330110"),
     ("applicant", "申请人张三", Role.APPLICANT, None),
     ("employer", "用人单位经办人李四", Role.APPLICANT, None),
+    ("provider", "培训机构经办人王五", Role.APPLICANT, None),
 ]
 # The demo employer (社保补贴): its credit code (check character computed, GB 32100), the organisation's unit, and
 # the year's standard of the social-insurance programme (minimum base x the employer's rates).
 DEMO_EMPLOYER = ("杭州仓前示范实业有限公司", "91330110MA2DEM901", "330110001001")
+# The demo training provider (创业培训定点机构), administered by the demo login `provider` (workflows.programmes.training.demo).
+DEMO_PROVIDER = ("余杭区示范职业技能培训学校", "52330110MJ9DEM902", "330110001001")
 DEMO_STANDARD = {
     "minimum_base": Decimal("4462.00"),
     "pension_rate": Decimal("0.16"),

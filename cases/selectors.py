@@ -26,6 +26,7 @@ from cases.models import (
     SocialInsuranceClaim,
     User,
 )
+from cases.models.training import TrainingClass, TrainingProvider
 
 # The finance office's cases (docs/access-matrix.md): those that passed publicity and went on to payment, and any
 # case that ever had a payment line (paid, closed, clawed back). Cases still under review are not its business.
@@ -331,3 +332,31 @@ def employer_acts_for(*, employer: Applicant, by: User) -> bool:
     if employer.user_id is not None and employer.user_id == by.pk:
         return True
     return employers_for_user(user=by).filter(applicant_id=employer.pk).exists()
+
+
+TRAINING_STAFF_ROLES = (Role.DISTRICT_REVIEWER, Role.DISTRICT_APPROVER, Role.MANAGER, Role.ADMINISTRATOR)
+
+
+def training_providers_for_user(*, user: User) -> QuerySet:
+    """Training providers (docs/access-matrix.md): an agent's own, a window officer's town's (employers_for_user);
+    district reviewers, approvers, managers and administrators: those of their unit. Anyone else: nothing."""
+    base = TrainingProvider.objects.select_related("employer__applicant", "employer__org_unit")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role in TRAINING_STAFF_ROLES and user.org_unit_id is not None:
+        return base.filter(employer__org_unit__path__startswith=user.org_unit.path)
+    return base.filter(employer__in=employers_for_user(user=user))
+
+
+def training_classes_for_user(*, user: User) -> QuerySet:
+    """The classes of the providers the user may see (training_providers_for_user), and no other."""
+    providers = training_providers_for_user(user=user).values("pk")
+    return TrainingClass.objects.filter(provider_id__in=providers).select_related("provider__employer__applicant")
+
+
+def training_employers_to_designate(*, user: User) -> QuerySet[Employer]:
+    """Organisation accounts of a district approver's unit not designated yet."""
+    if not user.is_authenticated or user.role != Role.DISTRICT_APPROVER or user.org_unit_id is None:
+        return Employer.objects.none()
+    employers = Employer.objects.filter(org_unit__path__startswith=user.org_unit.path, training_provider__isnull=True)
+    return employers.select_related("applicant").order_by("id")

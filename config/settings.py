@@ -93,6 +93,7 @@ SUBSIDY_PROGRAMMES = [
     "workflows.programmes.venture",
     "workflows.programmes.loan",
     "workflows.programmes.social_insurance",
+    "workflows.programmes.training",
 ]
 
 MIDDLEWARE = [
@@ -266,8 +267,9 @@ CELERY_BEAT_SCHEDULE = {
     "loan-overdue-flag": {"task": "workflows.loans_tasks.loan_overdue_flag", "schedule": 3600.0 * 6},
     "loan-subsidy-claims-open": {"task": "workflows.loans_tasks.loan_subsidy_claims_open", "schedule": 3600.0 * 6},
     "loan-flows-finish": {"task": "workflows.loans_tasks.loan_flows_finish", "schedule": 3600.0},
+    "training-claims-settle": {"task": "workflows.training_tasks.claims_settle_due", "schedule": 3600.0 * 6},
 }
-CELERY_IMPORTS = ["workflows.engine.tasks", "workflows.programmes.loan.tasks"]
+CELERY_IMPORTS = ["workflows.engine.tasks", "workflows.programmes.loan.tasks", "workflows.programmes.training.tasks"]
 
 VIEWFLOW = {"AUTOREGISTER": True}
 

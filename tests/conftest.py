@@ -283,3 +283,17 @@ def run_on_commit(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def training_programme(district) -> Programme:
+    """The SYB training subsidy, created open (closed in the reference data), with this year's envelope."""
+    programmes_load(year=2026, opened={"training", "loan"})
+    programme = Programme.objects.get(code="training")
+    BudgetEnvelope.objects.get_or_create(programme=programme, year=2026, org_unit=None, defaults={"amount": Decimal("100000")})
+    return programme
+
+
+@pytest.fixture
+def loan_programme(training_programme) -> Programme:
+    return Programme.objects.get(code="loan")

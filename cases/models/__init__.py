@@ -27,6 +27,15 @@ from .social_insurance import (
     SocialInsuranceClaim,
     SocialInsuranceStandard,
 )
+from .training import (
+    CertificateCitation,
+    Trainee,
+    TrainingCertificate,
+    TrainingClaim,
+    TrainingClaimRow,
+    TrainingClass,
+    TrainingProvider,
+)
 from .venture import Expert, PanelSeat, RoundEvent, ScoreSheet, Shareholder, VentureProject, VentureRound
 
 __all__ = [
@@ -83,6 +92,13 @@ __all__ = [
     "Shareholder",
     "VentureProject",
     "VentureRound",
+    "CertificateCitation",
+    "TrainingCertificate",
+    "TrainingClaim",
+    "TrainingClaimRow",
+    "TrainingClass",
+    "Trainee",
+    "TrainingProvider",
 ]
 
 from .calendar import CalendarDay, Counter  # noqa: E402

@@ -41,6 +41,8 @@ PUBLIC = {
     "login": "the login form",
     "logout": "ends the caller's own session",
     "verify": "public authenticity check of an issued document by its QR token: masked name only, by design",
+    "training_certificate_verify": "public check of a training certificate by its QR token: masked holder's name, the "
+    "provider and the class, by design",
     "admin:login": "the admin login form",
     "portal:password_reset_confirm": "a password-reset link; a wrong token shows only an 'invalid link' page",
     "finance:otp_enrol": "enrols the caller's own authenticator; names no case (400 on an empty form)",
@@ -109,6 +111,8 @@ class Fixture:
     loan_cases: list[Application] = field(default_factory=list)
     employer: object = None
     claim: object = None
+    training_class: object = None
+    certificate: object = None
 
 
 def drive_cases(programme, community, staff, rng) -> Fixture:
@@ -193,6 +197,11 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
     # an employer of the same community with its administrator and this year's first-quarter claim open
     employer, claim = employer_with_claim(community)
     markers |= {employer.applicant.name, employer.applicant.credit_code, employer.bank_account_number, str(employer.public_id)}
+    # a designated training provider of the same community with a class held, its roster, certificates and a claim
+    training_class, certificate = provider_with_class(community, staff)
+    trainees = list(training_class.trainees.all())
+    markers |= {t.id_number for t in trainees} | {t.name for t in trainees} | {str(training_class.public_id)}
+    markers.add(training_class.provider.employer.bank_account_number)
     cases_and_ventures = [c.process_id for c in cases] + [
         Application.objects.get(pk=v.pk).process_id for v in (*venture_cases, *(c for c, _ in loan_cases))
     ]
@@ -205,6 +214,8 @@ def drive_cases(programme, community, staff, rng) -> Fixture:
         loan_cases=[Application.objects.get(pk=c.pk) for c, _ in loan_cases],
         employer=employer,
         claim=claim,
+        training_class=training_class,
+        certificate=certificate,
     )
 
 
@@ -226,6 +237,39 @@ def employer_of(unit, owner_name: str, name: str, credit_code: str, account: str
         by=owner,
     )
     return owner, employer
+
+
+def provider_with_class(community, staff):
+    """A training provider of `community` (its agent a new portal account), designated by the district, with a class
+    filed 40 days ago, held from 30 to 21 days ago, its roster of two, both certified, and their claim filed."""
+    from cases.services import training
+    from tests.cases.services.training import given
+
+    Programme.objects.filter(code="training").update(active=True)  # closed in the reference data
+    programme = Programme.objects.get(code="training")
+    provider, agent = given.provider(9, community, staff.approver)
+    today = timezone.localdate()
+    with given.at(today - dt.timedelta(days=40)):
+        training_class = training.class_file(
+            provider=provider,
+            programme=programme,
+            plan="SYB创业培训",
+            teacher="周老师",
+            starts_on=today - dt.timedelta(days=30),
+            ends_on=today - dt.timedelta(days=21),
+            place="仓前创业服务中心",
+            capacity=10,
+            by=agent,
+        )
+    with given.at(today - dt.timedelta(days=35)):
+        training.class_decide(training_class=training_class, by=staff.district_reviewer, approve=True)
+    people = [(given.citizen_id(101, "19880808"), "孙走查", 95), (given.citizen_id(103, "19880808"), "李走查", 90)]
+    with given.at(today - dt.timedelta(days=20)):
+        training.roster_file(training_class=training_class, content=given.roster_csv(people), filename="r.csv", by=agent)
+        certificates = training.exam_results_record(training_class=training_class, passed_lines=[2, 3], by=agent)
+    with given.at(today - dt.timedelta(days=10)):
+        training.claim_file(training_class=training_class, by=agent)
+    return training_class, certificates[0]
 
 
 def employer_with_claim(community):
@@ -287,6 +331,12 @@ def candidate_values(pattern: Pattern, fixture: Fixture) -> list[dict]:
         return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks]
     if parameters == {"process_pk"}:
         return [{"process_pk": c.process_id} for c in fixture.cases]
+    if pattern.name == "training_certificate_verify":
+        return [{"token": fixture.certificate.token}]
+    if pattern.route.startswith(("training/classes/", "portal/training/classes/")):
+        return [{"public_id": fixture.training_class.public_id}]
+    if pattern.route.startswith("training/providers/"):  # an organisation not designated yet
+        return [{"public_id": fixture.employer.public_id}]
     if parameters == {"token"}:
         return [{"token": d.token} for d in fixture.documents]
     if parameters == {"batch"}:  # a publicity list on the public board, by its number
@@ -406,14 +456,18 @@ def loan_snapshot():
 
 
 @pytest.fixture
-def outsiders(other_town_reviewer, programme, other_town_community, rng):
+def outsiders(other_town_reviewer, programme, other_town_community, rng, staff):
     """(a) a town reviewer of 余杭街道; (b) an applicant with a case of their own in 凤凰山社区; (c) the administrator
-    of another employer (an organisation role), in 凤凰山社区."""
+    of another employer (an organisation role), in 凤凰山社区, which is also a designated training provider (its
+    agent: the provider agent role)."""
+    from cases.services.training import provider_designate
+
     _, other_applicant = submitted(programme=programme, community=other_town_community, rng=rng)
     assert other_applicant.role == Role.APPLICANT
-    other_owner, _ = employer_of(
+    other_owner, other_employer = employer_of(
         other_town_community, "钱七", "杭州余杭另一实业有限公司", "91330110MA2H00002A", "6228481202001112223"
     )
+    provider_designate(employer=other_employer, by=staff.approver)
     return [other_town_reviewer, other_applicant, other_owner]
 
 

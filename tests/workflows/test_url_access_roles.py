@@ -25,6 +25,7 @@ from cases import calendar
 from cases.constants import Role
 from cases.demo import org_units_load, programmes_load
 from cases.models import Application, Employer, Expert, OrgUnit, PaymentBatch, Programme, User
+from cases.models.training import TrainingClass
 from cases.models.venture import SeatStatus, VentureProject
 from documents.models import Document
 from tests.auth import sign_in as sign_in_once
@@ -87,6 +88,15 @@ def _staff_user(username: str, role: str, unit: OrgUnit) -> User:
     return User.objects.create_user(username=username, password="correct-horse-battery", role=role, org_unit=unit)
 
 
+def _other_provider_agent(town: OrgUnit, staff) -> User:
+    """The agent of a designated training provider of another town (an organisation role)."""
+    from tests.cases.services.training import given
+
+    community = OrgUnit.objects.filter(parent=town).order_by("code").first()
+    _provider, agent = given.provider(8, community, staff.approver)
+    return agent
+
+
 def build_world() -> World:
     district = org_units_load()
     programmes_load(year=timezone.localdate().year, startup_budget=Decimal("1000000"))
@@ -116,6 +126,8 @@ def build_world() -> World:
         "district reviewer": staff.district_reviewer,
         "administrator": _staff_user("matrix-admin", Role.ADMINISTRATOR, district),
         "department checker": _staff_user("matrix-checker", Role.DEPARTMENT_CHECKER, district),
+        "provider agent": fixture.training_class.filed_by,
+        "provider agent of another provider": _other_provider_agent(other_town, staff),
     }
     return World(
         fixture=fixture,
@@ -179,8 +191,10 @@ def named_objects(pattern: Pattern, values: dict) -> set[tuple]:
     if pattern.route.startswith("admin/"):
         return {("admin", 0)} if set(pattern.parameters) - {"app_label", "url"} else set()
     named = set()
-    if pattern.route.startswith("portal/employers/") and "public_id" in values:
+    if pattern.route.startswith(("portal/employers/", "training/providers/")) and "public_id" in values:
         named.add(("employer", Employer.objects.get(public_id=values["public_id"]).pk))
+    elif pattern.route.startswith(("training/classes/", "portal/training/classes/")) and "public_id" in values:
+        named.add(("training_class", TrainingClass.objects.get(public_id=values["public_id"]).pk))
     elif "public_id" in values:
         named.add(("case", Application.objects.get(public_id=values["public_id"]).pk))
     if "process_pk" in values:
@@ -211,15 +225,18 @@ def allowed_objects(role: str, world: World) -> set[tuple]:
     }
     if role == "expert on the panel":
         return {("round", world.round_id)} | {("project", pk) for pk in world.project_ids}
+    training_class = ("training_class", world.fixture.training_class.pk)
     if role in ("auditor", "district reviewer", "administrator", "department checker"):
-        return every_case | payment_batches | publicity_batches | {("round", world.round_id)}
+        return every_case | payment_batches | publicity_batches | {("round", world.round_id), training_class}
     if role == "bank officer":
         return {("case", pk) for pk, a in world.cases.items() if hasattr(a, "loan") and a.loan.bank.code == "abc-yh"}
     if role == "finance officer":
         paid = Application.objects.filter(pk__in=world.cases, payment_lines__isnull=False).values_list("pk", flat=True)
         return {("case", pk) for pk in paid} | payment_batches | publicity_batches
     if role == "community officer of another community":  # the window acts for the employers of the officer's town
-        return {("employer", world.fixture.employer.pk)}
+        return {("employer", world.fixture.employer.pk), training_class}
+    if role == "provider agent":  # its own provider's class
+        return {training_class}
     return set()
 
 
@@ -337,6 +354,8 @@ WALKS = {
     "district reviewer": ("get",),
     "administrator": ("get",),
     "department checker": ("get",),
+    "provider agent": ("get",),
+    "provider agent of another provider": ("get", "post"),
 }
 
 
@@ -350,8 +369,10 @@ def test_every_url_follows_the_matrix(role, world, patterns, filled):
     assert result.requests >= len(patterns)
     if role in ("expert of no panel", "auditor of another town"):
         assert result.inside == 0
-    if role == "community officer of another community":  # only the employer's pages (the window of its town)
+    if role in ("community officer of another community", "provider agent"):  # the organisations' pages
         assert result.inside > 0
+    if role == "provider agent of another provider":
+        assert result.inside == 0
     if role in ("expert on the panel", "auditor", "bank officer", "finance officer"):
         assert result.inside > 0, "the walk must open pages the role may read, not only refused ones"
     if role not in ("bank officer", "finance officer"):  # the others may not act on anything here (GET-only walks)

@@ -18,7 +18,7 @@ from django.db.models import F
 
 from cases import synthetic
 from cases.crypto import lookup_digest
-from cases.models import Applicant, Expert, User, VentureProject
+from cases.models import Applicant, Expert, Trainee, User, VentureProject
 from workflows.models import SimulationCounter
 
 SEQUENCES_PER_DAY = 1000
@@ -45,6 +45,7 @@ def _citizen_id_taken(number: str) -> bool:
         or User.objects.filter(id_number_digest=digest).exists()
         or Expert.objects.filter(id_number_digest=digest).exists()
         or VentureProject.objects.filter(legal_representative_id_number_digest=digest).exists()
+        or Trainee.objects.filter(id_number_digest=digest).exists()
     )
 
 

@@ -39,8 +39,13 @@ from documents.models import Document
 
 
 def portal_programmes() -> QuerySet[Programme]:
-    """Programmes a person applies for; the employer social-insurance subsidy has its own pages (employers)."""
-    return Programme.objects.filter(active=True).exclude(kind=ProgrammeKind.SOCIAL_INSURANCE).order_by("code")
+    """Programmes a person applies for; the employer social-insurance subsidy and the training subsidy (claimed by
+    training providers) have their own pages."""
+    return (
+        Programme.objects.filter(active=True)
+        .exclude(kind__in=(ProgrammeKind.SOCIAL_INSURANCE, ProgrammeKind.TRAINING))
+        .order_by("code")
+    )
 
 
 def portal_programme(*, code: str) -> Programme:

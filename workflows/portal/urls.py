@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from workflows.portal import views
-from workflows.portal.views import employers, portal_language, publicity
+from workflows.portal.views import employers, portal_language, publicity, training
 
 app_name = "portal"
 
@@ -65,6 +65,8 @@ urlpatterns = [
     _p("publicity/", publicity.board, "publicity"),
     _p("publicity/lists/<str:token>.pdf", publicity.list_pdf, "publicity_pdf"),
     _p("publicity/<str:batch>/", publicity.batch, "publicity_batch"),
+    _p("training/", training.training_home, "training_home"),
+    _p("training/classes/<uuid:public_id>/", training.training_class, "training_class"),
     _p("employers/", employers.employer_home, "employer_home"),
     _p("employers/register/", employers.employer_register, "employer_register"),
     _p("employers/roster-template.xlsx", employers.roster_template_download, "roster_template"),

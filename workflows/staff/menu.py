@@ -51,6 +51,8 @@ def staff_menu(request) -> list[Entry]:
         entries.append((_("Statistics"), "statistics", name == "statistics"))
     if user.has_perm("cases.review_district") or user.role == Role.EXPERT:
         entries.append((_("Venture rounds"), "venture_rounds", name.startswith("venture_")))
+    if user.role in (Role.DISTRICT_REVIEWER, Role.DISTRICT_APPROVER):
+        entries.append((_("Training classes"), "training_classes", name.startswith("training_")))
     if user.has_perm("cases.act_for_bank") or (user.has_perm(FLOW_VIEW) and user.org_unit_id is not None):
         entries.append((_("Loan book"), "loans:list", namespace == "loans"))
     menu = []

@@ -44,9 +44,8 @@ def loan_eligibility_problems(*, application: Application, borrower_kind: str, a
     problems: list[str] = []
     if rules.get("categories") and application.category not in rules["categories"]:
         problems.append(_("The applicant category is not covered by this programme."))
-    if (
-        application.category in rules.get("training_certificate_for", [])
-        and not application.attachments.filter(kind="training_certificate").exists()
+    if application.category in rules.get("training_certificate_for", []) and not training_certificate_holds(
+        application=application, rules=rules
     ):
         problems.append(_("A training certificate is required for this applicant category."))
     max_loans = rules.get("max_loans")
@@ -69,6 +68,22 @@ def loan_eligibility_problems(*, application: Application, borrower_kind: str, a
                 % {"amount": amount, "cap": cap, "kind": BorrowerKind(borrower_kind).label}
             )
     return problems
+
+
+def training_certificate_holds(*, application: Application, rules: dict) -> bool:
+    """The training requirement: a certificate issued by the training programme to the applicant, found in its
+    register by the applicant's citizen ID or cited on the case by its number (cases.services.training.certificates;
+    a number unknown or issued to someone else is refused when cited). An uploaded certificate counts only where the rules accept
+    training taken elsewhere (training_certificate_upload_accepted: another district's designated provider, whose
+    register this installation cannot read; the reviewer checks the file). docs/adr/0013-training-subsidy.md"""
+    from cases.services.training.certificates import certificate_cited
+
+    if certificate_cited(application=application) is not None:
+        return True
+    return (
+        bool(rules.get("training_certificate_upload_accepted"))
+        and application.attachments.filter(kind="training_certificate").exists()
+    )
 
 
 # --- schedule maths ---------------------------------------------------------------------------

@@ -64,8 +64,8 @@ def test_seed_demo_and_simulate_setup_keep_an_administrators_edits_and_create_wh
     assert (training.name, training.current_rules.number, training.max_amount, training.active) == (
         "创业培训补贴",
         1,
-        Decimal("1000"),
-        False,
+        Decimal("100000"),  # the cap of one provider's claim
+        True,  # seed_demo creates it open, for the demo provider
     )
     village = OrgUnit.objects.get(code="330110012003")
     assert (village.name, village.parent.code, village.path) == (

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         org_units_load()
         # The employer social-insurance subsidy is created open, so that the demo employer can file its claims.
-        programmes_load(year=timezone.localdate().year, opened={"social-insurance"})
+        programmes_load(year=timezone.localdate().year, opened={"social-insurance", "training"})
         added = calendar_load_official()
         users = demo_users_load()
         demo_employer_load(year=timezone.localdate().year)  # administered by the demo login `employer`

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--employers", type=int)
         parser.add_argument("--people", type=int)
         parser.add_argument("--quarters", type=int)
+        # Programmes of training providers' claims count classes.
+        parser.add_argument("--classes", type=int)
         parser.add_argument(
             "--drain-timeout", type=float, default=900, help="seconds to wait for the workers to issue every owed document"
         )
@@ -29,9 +31,9 @@ class Command(BaseCommand):
     def handle(self, *args, programme, cases, seed, drain_timeout, **options):
         if cases < 1:
             raise CommandError("--cases must be at least 1.")
-        sizes = {key: options[key] for key in ("employers", "people", "quarters") if options.get(key) is not None}
+        sizes = {key: options[key] for key in ("employers", "people", "quarters", "classes") if options.get(key) is not None}
         if any(value < 1 for value in sizes.values()):
-            raise CommandError("--employers, --people and --quarters must be at least 1.")
+            raise CommandError("--employers, --people, --quarters and --classes must be at least 1.")
         try:
             lines = registry.get(programme).simulation(cases=cases, seed=seed, **sizes)
         except SetupRefused as refusal:

@@ -1,0 +1,67 @@
+"""The provider's portal pages (创业培训补贴): the agent files a class, the district reviewer approves it on the staff
+page, the agent files the roster (the refused rows shown with their reasons, nothing saved), records the results
+and claims; the agent of another provider gets 404 on the class. Calendar: tests/cases/services/training/given.py."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.models.training import ClassStatus, TrainingClaim, TrainingClass
+from tests.auth import sign_in
+from tests.cases.services.training import given
+
+pytestmark = pytest.mark.django_db
+
+A, B = given.citizen_id(21), given.citizen_id(23)
+
+
+def test_a_provider_files_a_class_and_its_roster_results_and_claim_in_the_portal(training_programme, community, staff):
+    provider, agent = given.provider(1, community, staff.approver)
+    _other, other_agent = given.provider(2, community, staff.approver)
+    client = sign_in(Client(), agent)
+    with given.at(given.FILED):
+        response = client.post(
+            reverse("portal:training_home"),
+            {
+                "plan": "SYB创业培训",
+                "teacher": "陈老师",
+                "starts_on": "2026-03-16",
+                "ends_on": "2026-03-25",
+                "place": "创业服务中心",
+                "capacity": "20",
+            },
+        )
+    training_class = TrainingClass.objects.get()
+    class_url = reverse("portal:training_class", args=[training_class.public_id])
+    assert (response.status_code, response["Location"]) == (302, class_url)
+
+    reviewer = sign_in(Client(), staff.district_reviewer)
+    assert training_class.number in reviewer.get(reverse("training_classes")).content.decode()
+    with given.at(given.APPROVED):
+        reviewer.post(reverse("training_class_decide", args=[training_class.public_id]), {"decision": "approve"})
+    training_class.refresh_from_db()
+    assert training_class.status == ClassStatus.APPROVED
+
+    with given.at(given.ENDS + dt.timedelta(days=1)):
+        roster = given.roster_csv([(A, "王一", 100), (B, "王二", 60)])
+        page = client.post(class_url, {"action": "roster", "file": _file(roster)}).content.decode()
+        assert "第 3 行：出勤率 60 % 低于本项目的最低要求 80 %" in page
+        assert training_class.trainees.count() == 0
+        client.post(class_url, {"action": "roster", "file": _file(given.roster_csv([(A, "王一", 100)]))})
+        client.post(class_url, {"action": "results", "passed": "2"})
+        client.post(class_url, {"action": "claim"})
+    page = client.get(class_url).content.decode()
+    certificate = training_class.trainees.get().certificate
+    assert certificate.number in page
+    assert TrainingClaim.objects.get().rows.count() == 1
+    assert Client().get(reverse("training_certificate_verify", args=[certificate.token])).status_code == 200
+
+    assert sign_in(Client(), other_agent).get(class_url).status_code == 404
+
+
+def _file(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("roster.csv", content, content_type="text/csv")
