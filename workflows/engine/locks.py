@@ -59,13 +59,14 @@ def cases_and_processes_lock(*, pks: Iterable[int]) -> list[Application]:
 
 
 def task_lock(*, task_id: int) -> tuple[Application, SubsidyTask]:
-    """A task's case locked, then its process row locked and the task read under that lock with its process (one
-    statement each). Refused when the task is unknown."""
+    """A task's case locked, then its process row and the task row locked and read with it (one statement each; the
+    task row is locked too so that the statement returns it as last committed, should a writer that holds only the
+    process, such as viewflow's own pages, have changed it while this one waited). Refused when the task is unknown."""
     try:
         application = case_lock(process__task__pk=task_id)
     except Application.DoesNotExist:
         raise TransitionForbidden() from None
-    task = SubsidyTask.objects.select_related("process").select_for_update(of=("process",)).get(pk=task_id)
+    task = SubsidyTask.objects.select_related("process").select_for_update(of=("self", "process")).get(pk=task_id)
     rows_hold([_process_key(task.process_id)])
     return application, task
 

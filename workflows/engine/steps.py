@@ -60,12 +60,12 @@ def _complete_handle(application: Application, name: str) -> None:
     task = open_task(application=application, name=name)
     if task is None:
         raise TransitionForbidden()
-    _run(application, task)
+    task.flow_task.run(task)  # the routing reads the case: the caller's instance may predate the service's last save
 
 
 def _run(application: Application, task: SubsidyTask) -> None:
-    """Complete a waiting task; the routing that follows reads the case from `application` (the step's instance, as
-    the service left it)."""
+    """Complete a waiting task; the routing that follows reads the case from `application`, which must be the
+    instance the service returned (as it saved it)."""
     with routing_from(application):
         task.flow_task.run(task)
 
