@@ -24,8 +24,10 @@ from cases.selectors import application_visible_to
 from cases.services.applicants import claim_code_new
 from cases.services.audit import audit_record
 from cases.services.eligibility import eligibility_assert
-from cases.services.locks import case_lock
+from cases.services.locks import case_atomic, case_locked
 from cases.services.numbering import case_number_next
+
+NOT_VALIDATED = frozenset({"status", "process", "filed_by", "reviewed_by"})  # set by transitions and services only
 
 # Sent with application and by inside the transaction that rejects a case (at a review level, or an objection upheld
 # during publicity), once its status is saved: a programme that holds something for the case gives it back there
@@ -34,8 +36,25 @@ case_rejected = Signal()
 
 
 def _save(application: Application, *fields: str) -> None:
+    """Validate what this save writes, then write it: the fields named, the model's own rules (clean) and every check
+    constraint on them. The fields not written are what the row already holds; a foreign key the transaction read
+    with the case lock (the rules version, from the programme) is known to exist, and the database's foreign key
+    backs it. So a step issues no lookup per unchanged field."""
+    written = {"updated_at", *fields}
+    unchecked = [f.name for f in Application._meta.concrete_fields if f.name not in written or f.name in NOT_VALIDATED]
+    known_rows = [
+        name
+        for name in written
+        if (field := Application._meta.get_field(name)).is_relation
+        and getattr(application, field.attname) is not None
+        and field.is_cached(application)
+        and getattr(application, name).pk == getattr(application, field.attname)
+    ]
     try:
-        application.full_clean(exclude=["status", "process", "filed_by", "reviewed_by"])
+        application.clean_fields(exclude=[*unchecked, *known_rows])
+        application.clean()
+        application.validate_unique(exclude=unchecked)
+        application.validate_constraints(exclude=unchecked)
     except ValidationError as error:
         raise DomainError(_("The case data is not valid."), details=error.messages) from error
     application.save(update_fields=["status", "updated_at", *fields])
@@ -164,7 +183,7 @@ def application_draft_update(*, application: Application, by: User, **fields) ->
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.DRAFT:
         raise TransitionForbidden(_("Only a draft can be changed."))
@@ -190,9 +209,9 @@ def missing_documents(*, application: Application) -> list[str]:
     return [kind for kind in application.rules_in_force.required_documents if kind not in present]
 
 
-@transaction.atomic
+@case_atomic
 def application_submit(*, application: Application, by: User) -> Application:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.DRAFT:
         raise TransitionForbidden()
@@ -212,10 +231,10 @@ def application_submit(*, application: Application, by: User) -> Application:
     return application
 
 
-@transaction.atomic
+@case_atomic
 def application_resubmit(*, application: Application, by: User, answer: str = "") -> Application:
     """The applicant answers the one-time notice; every document item needs a new upload after the request."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.RETURNED_FOR_CORRECTION:
         raise TransitionForbidden()
@@ -246,9 +265,9 @@ def application_resubmit(*, application: Application, by: User, answer: str = ""
     return application
 
 
-@transaction.atomic
+@case_atomic
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     before = application.status
     _transition(application.withdraw)
@@ -258,9 +277,9 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
     return application
 
 
-@transaction.atomic
+@case_atomic
 def application_close(*, application: Application, by: User | None = None) -> Application:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     before = application.status
     _transition(application.close)
     _save(application)

@@ -17,7 +17,7 @@ from cases.models import Application, Attachment, User
 from cases.selectors import correction_slots
 from cases.services.applications import _assert_applicant_side
 from cases.services.audit import audit_record
-from cases.services.locks import case_lock
+from cases.services.locks import case_locked
 from cases.uploads import CleanUpload, upload_clean
 
 
@@ -45,7 +45,7 @@ def _slot_check(application: Application, *, kind: str, slot: str) -> None:
 
 @transaction.atomic
 def _attachment_store(*, application: Application, by: User, kind: str, slot: str, clean: CleanUpload) -> Attachment:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     if application.status not in (Status.DRAFT, Status.RETURNED_FOR_CORRECTION):
         raise TransitionForbidden(_("Documents can be added only to a draft or a case returned for correction."))
@@ -69,7 +69,7 @@ def _attachment_store(*, application: Application, by: User, kind: str, slot: st
 def attachment_delete(*, application: Application, by: User, attachment_id: int) -> None:
     """Delete a slot's file, with its earlier versions, from a draft: nothing of a draft is on record yet. After
     submission files are only replaced (the old version stays). The stored files go once the deletion commits."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     _assert_applicant_side(user=by, application=application)
     if application.status != Status.DRAFT:
         raise TransitionForbidden(_("Files can be deleted only before the application is submitted; replace it instead."))

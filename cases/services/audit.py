@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cases.models import Application, AuditEntry, User
+from cases.services.locks import rows_hold, rows_known
 
 # The database objects that refuse UPDATE and DELETE (migration 0010_audit_chain).
 PG_TRIGGER = "audit_append_only"
@@ -55,12 +56,15 @@ def audit_digest(
 
 
 def audit_record(*, application: Application, by: User | None, action: str, from_status: str, comment: str = "") -> AuditEntry:
-    """Append the next entry of the case's chain: one indexed read of the last link, one INSERT.
+    """Append the next entry of the case's chain: one INSERT, after one indexed read of the last link unless this
+    transaction already knows it (read with the case lock, or the entry it appended last: `rows_known`).
 
     The caller holds the case lock (`case_lock`, inside the step's transaction) or created the case in this
     transaction, so no other writer appends to this case meanwhile. A writer that did not would not fork the chain:
     the unique (application, seq) constraint refuses the second entry with the same seq."""
-    last = AuditEntry.objects.filter(application_id=application.pk).order_by("-seq").values_list("seq", "hash").first()
+    last = rows_known(("audit", application.pk))
+    if last is None:
+        last = AuditEntry.objects.filter(application_id=application.pk).order_by("-seq").values_list("seq", "hash").first()
     seq, previous_hash = (last[0] + 1, last[1]) if last else (1, "")
     entry = AuditEntry(
         application=application,
@@ -76,6 +80,9 @@ def audit_record(*, application: Application, by: User | None, action: str, from
     )
     entry.hash = _entry_digest(entry.__dict__)
     entry.save(force_insert=True)
+    rows_hold({("audit", application.pk): (entry.seq, entry.hash)})
+    # the step that owes documents and messages for this entry names it from the instance, without reading it back
+    application.last_audit_entry = entry
     return entry
 
 

@@ -24,7 +24,7 @@ from cases.models import AccessEvent, Application, Objection, Programme, User
 from cases.services.access import _subjects_lock
 from cases.services.applications import _save, _transition
 from cases.services.audit import audit_record
-from cases.services.locks import case_lock
+from cases.services.locks import case_locked
 from cases.services.numbering import counter_next
 from cases.validators import validate_name
 
@@ -129,7 +129,7 @@ def objection_file(*, application: Application, name: str, contact: str, reason:
     problems = objection_input_problems(programme=application.programme, name=name, contact=contact, reason=reason)
     if problems:
         raise DomainError(_("The objection was not filed."), details=list(problems.values()))
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     objection_period_check(application=application)
     now = timezone.now()
     _subjects_lock(("objection", address))

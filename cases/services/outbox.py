@@ -16,11 +16,35 @@ from cases.models import OutboxItem
 
 def outbox_record(*, key: str, kind: str, application_id: int | None = None, payload: dict) -> tuple[OutboxItem, bool]:
     """Record owed work inside the caller's transaction; `created` is False when the step already owes this key."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("Owed work is recorded in the transaction of the step that owes it.")
-    return OutboxItem.objects.get_or_create(
-        key=key, defaults={"kind": kind, "application_id": application_id, "payload": payload}
+    item = OutboxItem(key=key, kind=kind, application_id=application_id, payload=payload)
+    item.pk = _insert_unless_owed(item, connection)
+    if item.pk is None:
+        return OutboxItem.objects.get(key=key), False
+    return item, True
+
+
+def _insert_unless_owed(item: OutboxItem, connection) -> int | None:
+    """One statement, no savepoint: INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id (PostgreSQL, SQLite 3.35+).
+    The id of the new row, or None when the key is already owed (by this transaction or a committed one; a
+    concurrent one holding the key makes this wait for its outcome, as the unique index does)."""
+    meta = OutboxItem._meta
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO NOTHING RETURNING {pk}".format(  # noqa: S608 - names from the model
+        table=quote(meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+        key=quote(meta.get_field("key").column),
+        pk=quote(meta.pk.column),
     )
+    params = [f.get_db_prep_save(f.pre_save(item, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def outbox_grace() -> dt.timedelta:

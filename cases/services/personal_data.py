@@ -16,7 +16,7 @@ from cases.fields import EncryptedMixin, LookupDigestField
 from cases.models import Application, User
 from cases.services.applications import staff_may
 from cases.services.audit import audit_record
-from cases.services.locks import case_lock
+from cases.services.locks import case_locked
 
 REVEAL_PERMISSION = "cases.reveal_personal_data"
 
@@ -36,7 +36,7 @@ def personal_number_reveal(*, application: Application, by: User, what: str) -> 
     """The full number `what` (a key of REVEALABLE) of the case, after recording who read it."""
     if what not in REVEALABLE:
         raise DomainError(_("There is no such number to show."))
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not personal_number_may_reveal(user=by, application=application):
         raise PermissionDenied()
     label, read = REVEALABLE[what]

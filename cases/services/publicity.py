@@ -15,7 +15,7 @@ from cases.selectors import application_visible_to
 from cases.services.applications import _save, _transition, case_rejected, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_release
-from cases.services.locks import case_lock, cases_lock
+from cases.services.locks import case_locked, cases_lock
 from cases.services.numbering import counter_next
 from cases.services.objections import objection_add, objection_period_check
 from cases.validators import validate_name
@@ -55,7 +55,7 @@ def publicity_open(*, programme: Programme, applications: list[Application], by:
 @transaction.atomic
 def objection_raise(*, application: Application, by: User, objector_name: str, objector_contact: str, reason: str) -> Objection:
     """A staff member records an objection received during the publicity period."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission="cases.manage_publicity", application=application):
         raise PermissionDenied()
     if not reason.strip() or not objector_name.strip():
@@ -70,7 +70,7 @@ def objection_raise(*, application: Application, by: User, objector_name: str, o
 
 @transaction.atomic
 def objection_decide(*, application: Application, by: User, upheld: bool, reason: str) -> Application:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission="cases.manage_publicity", application=application):
         raise PermissionDenied()
     if not reason.strip():
@@ -107,7 +107,7 @@ def publicity_batches_due(*, today: dt.date):
 @transaction.atomic
 def publicity_pass_case(*, application: Application) -> bool:
     """The period ended without objection: the case passes. Returns False when it is not in publicity any more."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if application.status != Status.IN_PUBLICITY:
         return False
     before = application.status

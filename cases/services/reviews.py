@@ -3,7 +3,6 @@ the amount against the case's rules and commits the budget where the programme s
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from cases.models.application import PASSED_LEVEL
 from cases.services.applications import _level_deadline, _save, _today, _transition, case_rejected, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_commit
-from cases.services.locks import case_lock
+from cases.services.locks import case_atomic, case_locked
 
 LEVEL_PERMISSION = {
     ReviewLevel.COMMUNITY: "cases.accept_application",
@@ -25,7 +24,7 @@ LEVEL_PERMISSION = {
 }
 
 
-@transaction.atomic
+@case_atomic
 def application_decide(
     *,
     application: Application,
@@ -37,7 +36,7 @@ def application_decide(
     items: list[dict] | None = None,
 ) -> Application:
     """One reviewer's decision at one level: pass, return for correction (all items at once), or reject."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission=LEVEL_PERMISSION[ReviewLevel(level)], application=application):
         raise PermissionDenied()
     if application.waiting_level != level:

@@ -19,15 +19,17 @@ from cases.selectors import application_visible_to
 APPROVE = "cases.approve_application"
 
 
-def task_refusal(*, user: User | None, task) -> DomainError | None:
-    """Why `user` may not decide `task` (and so may not claim it or be assigned it), or None if they may."""
+def task_refusal(*, user: User | None, task, application: Application | None = None) -> DomainError | None:
+    """Why `user` may not decide `task` (and so may not claim it or be assigned it), or None if they may. `application`:
+    the task's case when the caller holds it (locked), else it is read."""
     if user is None or not user.is_authenticated or not user.is_active:
         return PermissionDenied()
     if user.role in (Role.APPLICANT, Role.BANK_OFFICER) or user.org_unit_id is None:
         return PermissionDenied()
     if not task.owner_permission or not user.has_perm(task.owner_permission):
         return PermissionDenied()
-    application = Application.objects.select_related("org_unit").filter(process_id=task.process_id).first()
+    if application is None or application.process_id != task.process_id:
+        application = Application.objects.select_related("org_unit").filter(process_id=task.process_id).first()
     if application is None or not application_visible_to(user=user, application=application):
         return PermissionDenied()
     # the amount is fixed by a second person (cases.services.reviews): the district reviewer may not take the approval

@@ -8,18 +8,23 @@ workflows.engine.registry.
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from cases.constants import ReviewLevel, Status
 from cases.models import Application
 from cases.models.application import REVIEWABLE
 from workflows.engine import views
-from workflows.engine.nodes import ServiceTask
+from workflows.engine.locks import case_first_lock
+from workflows.engine.nodes import CaseStart, Route, ServiceTask
+from workflows.engine.routing import case_in_hand
 from workflows.models import SCOPE, SubsidyProcess, SubsidyTask
 
 
 def status_of(activation) -> str:
     """The case's status, read once per routing decision (a Switch asks every case condition in turn)."""
+    held = case_in_hand(activation.process.pk)
+    if held is not None:
+        return held.status
     status = getattr(activation, "_case_status", None)
     if status is None:
         status = Application.objects.values_list("status", flat=True).get(process_id=activation.process.pk)
@@ -39,6 +44,9 @@ def waiting_level_of(activation) -> str | None:
     without the town level sends an accepted case to the district). Read once per routing decision."""
     if status_of(activation) not in REVIEWABLE:
         return None
+    held = case_in_hand(activation.process.pk)
+    if held is not None:
+        return held.waiting_level
     if not hasattr(activation, "_case_waiting_level"):
         application = Application.objects.select_related("rules", "programme__current_rules").get(
             process_id=activation.process.pk
@@ -70,7 +78,7 @@ REVIEW_ROUTES = {
 
 
 def route_by_status(routes: dict) -> flow.Switch:
-    switch = flow.Switch().Annotation(title=_("Route by status"))
+    switch = Route().Annotation(title=_("Route by status"))
     for name, condition in routes.items():
         switch = switch.Case(getattr(this, name), condition)
     return switch
@@ -82,9 +90,9 @@ class ReviewGraph:
 
     process_class = SubsidyProcess
     task_class = SubsidyTask
-    lock_impl = lock.select_for_update_lock
+    lock_impl = case_first_lock
 
-    start = flow.StartHandle(this.start_case).Annotation(title=_("Submitted")).Next(this.accept)
+    start = CaseStart(this.start_case).Annotation(title=_("Submitted")).Next(this.accept)
 
     accept = (
         ServiceTask(views.DecisionView.as_view())

@@ -23,9 +23,11 @@ from workflows.engine.sms import sms_backend
 logger = logging.getLogger(__name__)
 
 
-def notify_status_change(*, application: Application) -> None:
-    """The step just audited owes the applicant a message about the case's new status."""
-    step_id = AuditEntry.objects.filter(application_id=application.pk).order_by("-id").values_list("pk", flat=True).first()
+def notify_status_change(*, application: Application, step_id: int | None = None) -> None:
+    """The step just audited (audit entry `step_id`; the case's last entry when not given) owes the applicant a message
+    about the case's new status, built from the instance the step holds (its programme was read with the lock)."""
+    if step_id is None:
+        step_id = AuditEntry.objects.filter(application_id=application.pk).order_by("-id").values_list("pk", flat=True).first()
     with translation.override(settings.LANGUAGE_CODE):
         payload = {
             "message": status_message(application),

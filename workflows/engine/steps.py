@@ -23,9 +23,10 @@ from cases.services.locks import case_lock
 from documents.constants import DocumentKind
 from documents.tasks import schedule_batch_document, schedule_case_document
 from workflows.engine.assignment import task_refusal
-from workflows.engine.locks import case_and_process_lock, cases_and_processes_lock
+from workflows.engine.locks import case_and_process_lock, cases_and_processes_lock, task_lock
 from workflows.engine.notifications import notify_status_change
 from workflows.engine.registry import registry
+from workflows.engine.routing import routing_from
 from workflows.models import SubsidyTask
 
 TASK_LEVEL = {
@@ -59,24 +60,31 @@ def _complete_handle(application: Application, name: str) -> None:
     task = open_task(application=application, name=name)
     if task is None:
         raise TransitionForbidden()
-    task.flow_task.run(task)
+    task.flow_task.run(task)  # the routing reads the case: the caller's instance may predate the service's last save
+
+
+def _run(application: Application, task: SubsidyTask) -> None:
+    """Complete a waiting task; the routing that follows reads the case from `application`, which must be the
+    instance the service returned (as it saved it)."""
+    with routing_from(application):
+        task.flow_task.run(task)
 
 
 def case_submit(*, application: Application, by: User) -> Application:
     with transaction.atomic():
+        application = case_lock(pk=application.pk)
         registered = registry.get(application.programme.kind)
         if registered is not None and registered.submit_rules is not None:
-            registered.submit_rules(case_lock(pk=application.pk))
+            registered.submit_rules(application)
         application = case_services.application_submit(application=application, by=by)
         flow_class = flow_for(application.programme)
         process = flow_class.start.run(application=application)
         Application.objects.filter(pk=application.pk).update(process=process)
         application.process = process
+        step = application.last_audit_entry
         # the submission receipt (受理回执): what was received and when a decision is expected
-        schedule_case_document(
-            kind=DocumentKind.SUBMISSION_RECEIPT, application_id=application.pk, step_id=_last_audit(application).pk
-        )
-        notify_status_change(application=application)
+        schedule_case_document(kind=DocumentKind.SUBMISSION_RECEIPT, application_id=application.pk, step_id=step.pk)
+        notify_status_change(application=application, step_id=step.pk)
     return application
 
 
@@ -86,24 +94,21 @@ def human_task_complete(
     """Complete a human task inside the caller's transaction: lock the case row, then the flow; refuse a task that
     is finished, of another node or held by someone else; `action` (a cases service) checks permission and changes
     the case; then the task is completed and the flow routes to the next node."""
-    task = SubsidyTask.objects.filter(pk=task_id).first()
-    if task is None:
+    application, task = task_lock(task_id=task_id)
+    activation = task.flow_task.activation_class(task)
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        raise TaskAlreadyCompleted()
+    if task.flow_task.name not in nodes:
         raise TransitionForbidden()
-    application = case_lock(process_id=task.process_id)
-    with task.activation() as activation:
-        task = activation.task
-        if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-            raise TaskAlreadyCompleted()
-        if task.flow_task.name not in nodes:
-            raise TransitionForbidden()
-        if task.owner_id is not None and task.owner_id != by.pk:
-            raise PermissionDenied(_("The task is assigned to someone else."))
-        refusal = task_refusal(user=by, task=task)
-        if refusal is not None:
-            raise refusal
-        application = action(application, task)
+    if task.owner_id is not None and task.owner_id != by.pk:
+        raise PermissionDenied(_("The task is assigned to someone else."))
+    refusal = task_refusal(user=by, task=task, application=application)
+    if refusal is not None:
+        raise refusal
+    application = action(application, task)
+    with routing_from(application), task.flow_task.flow_class.lock(task.process_id):
         if task.status == STATUS.NEW:
-            activation.assign(by)
+            activation.take(by)
         activation.start(None)
         activation.execute()
     return application
@@ -133,13 +138,13 @@ def task_decide(
 
     with transaction.atomic():
         application = human_task_complete(task_id=task_id, by=by, nodes=TASK_LEVEL, action=decide)
-        _schedule_decision_document(application=application, level=levels[0], decision=decision)
-        notify_status_change(application=application)
+        step = application.last_audit_entry  # the decision's entry, on the instance the service audited
+        _schedule_decision_document(application=application, step=step, level=levels[0], decision=decision)
+        notify_status_change(application=application, step_id=step.pk)
     return application
 
 
-def _schedule_decision_document(*, application: Application, level: str, decision: str) -> None:
-    step = _last_audit(application)
+def _schedule_decision_document(*, application: Application, step: AuditEntry, level: str, decision: str) -> None:
     if decision == Decision.RETURN:
         kind = DocumentKind.CORRECTION_NOTICE
     elif decision == Decision.REJECT:
@@ -160,8 +165,8 @@ def case_resubmit(*, application: Application, by: User, answer: str = "") -> Ap
         if task is None:
             raise TransitionForbidden()
         application = case_services.application_resubmit(application=application, by=by, answer=answer)
-        task.flow_task.run(task)
-        notify_status_change(application=application)
+        _run(application, task)
+        notify_status_change(application=application, step_id=application.last_audit_entry.pk)
     return application
 
 

@@ -28,7 +28,7 @@ from cases.services.loans.rules import (
     schedule_compute,
     subsidy_compute,
 )
-from cases.services.locks import case_lock
+from cases.services.locks import case_lock, case_locked
 from cases.services.numbering import counter_next
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def loan_qualify(
     *, application: Application, bank: Bank, by: User, today: dt.date, borrower_kind: str = BorrowerKind.INDIVIDUAL
 ) -> Loan:
     """Issue the qualification certificate for an approved loan case and route it to a bank."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     if application.programme.kind != "loan" or application.status != Status.DISTRICT_APPROVED:

@@ -16,7 +16,7 @@ from cases.models import Application, Clawback, User
 from cases.services.applications import _save, _transition, staff_may
 from cases.services.audit import audit_record
 from cases.services.budget import budget_recover
-from cases.services.locks import case_lock
+from cases.services.locks import case_lock, case_locked
 from cases.services.payments.lines import validate_bank_account
 
 
@@ -25,7 +25,7 @@ def bank_account_correct(
     *, application: Application, by: User, bank_name: str, account_name: str, account_number: str
 ) -> Application:
     """After a bank return (退票), the applicant corrects the account; the case joins a later batch (补发)."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not (
         application.applicant.user_id == by.pk
         or staff_may(user=by, permission="cases.accept_application", application=application)
@@ -46,7 +46,7 @@ def bank_account_correct(
 
 @transaction.atomic
 def clawback_open(*, application: Application, by: User, amount: Decimal, reason: str) -> Clawback:
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     paid = application.payment_lines.filter(status=PaymentLineStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")

@@ -42,7 +42,7 @@ from cases.models.social_insurance import (
 from cases.money import to_cents
 from cases.services.applications import _level_deadline, _transition, staff_may
 from cases.services.audit import audit_record
-from cases.services.locks import case_lock
+from cases.services.locks import case_locked
 from cases.services.numbering import case_number_next
 from cases.services.reviews import LEVEL_PERMISSION, application_decide
 
@@ -151,7 +151,7 @@ def _level_rows(claim: SocialInsuranceClaim, level: str):
 def _locked_for_level(*, application: Application, by: User, level: str) -> tuple[Application, SocialInsuranceClaim]:
     if level not in ROW_LEVELS:
         raise TransitionForbidden()
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission=LEVEL_PERMISSION[ReviewLevel(level)], application=application):
         raise PermissionDenied()
     if application.waiting_level != level:
@@ -301,7 +301,7 @@ def approved_months(*, claim: SocialInsuranceClaim):
 @transaction.atomic
 def claim_approve(*, application: Application, by: User, opinion: str) -> Application:
     """District approval: the amount is the sum of the approved person-months, which become approved."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     claim = claim_lock(application)
     months = approved_months(claim=claim)
     amount = to_cents(months.aggregate(s=Sum("amount"))["s"] or Decimal("0"))

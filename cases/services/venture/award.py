@@ -13,7 +13,7 @@ from cases.models import (
     VentureProject,
 )
 from cases.services.applications import staff_may
-from cases.services.locks import case_lock
+from cases.services.locks import case_locked
 from cases.services.reviews import application_decide
 
 
@@ -23,7 +23,7 @@ def venture_award_decide(
 ) -> Application:
     """The district approver confirms the proposed amount, overrides it with a recorded reason, or refuses (the
     refusal carries the mean score)."""
-    application = case_lock(pk=application.pk)
+    application = case_locked(application)
     if not staff_may(user=by, permission="cases.approve_application", application=application):
         raise PermissionDenied()
     project = VentureProject.objects.select_for_update().get(application=application)

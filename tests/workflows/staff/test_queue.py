@@ -256,10 +256,10 @@ def test_bulk_pass_decides_each_case_on_its_own_and_reports_every_outcome(
 
     schedule = steps._schedule_decision_document
 
-    def failing_for_one(*, application, level, decision):
+    def failing_for_one(*, application, **decision):
         if application.pk == breaks.pk:
             raise DomainError("文书登记失败。")
-        schedule(application=application, level=level, decision=decision)
+        schedule(application=application, **decision)
 
     monkeypatch.setattr(steps, "_schedule_decision_document", failing_for_one)
 
