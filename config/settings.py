@@ -93,6 +93,7 @@ SUBSIDY_PROGRAMMES = [
     "workflows.programmes.venture",
     "workflows.programmes.loan",
     "workflows.programmes.social_insurance",
+    "workflows.programmes.disabled",
 ]
 
 MIDDLEWARE = [

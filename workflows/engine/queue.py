@@ -17,7 +17,8 @@ from cases import calendar
 from cases.auth import ROLE_PERMISSIONS
 from cases.identifiers import mask_citizen_id, mask_credit_code
 from cases.models import Application, User
-from cases.services.reviews import LEVEL_PERMISSION
+from cases.selectors import ROLE_PROGRAMME_KINDS, case_scope_path
+from cases.services.reviews import REVIEW_PERMISSIONS
 from workflows.engine.registry import registry
 from workflows.engine.steps import OPEN, TASK_LEVEL
 from workflows.models import SubsidyTask
@@ -37,7 +38,7 @@ def review_permissions(*, user: User) -> list[str]:
     """The review levels' permissions the user holds (a community officer: acceptance; a town reviewer: town)."""
     if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
         return []
-    return sorted(p for p in set(LEVEL_PERMISSION.values()) if user.has_perm(p))
+    return sorted(p for p in REVIEW_PERMISSIONS if user.has_perm(p))
 
 
 def review_nodes() -> list:
@@ -67,12 +68,15 @@ def review_tasks_for_user(*, user: User) -> QuerySet[SubsidyTask]:
     permissions = review_permissions(user=user)
     if not permissions:
         return SubsidyTask.objects.none()
-    return SubsidyTask.objects.filter(
+    tasks = SubsidyTask.objects.filter(
         status__in=OPEN,
         flow_task__in=review_nodes(),
         owner_permission__in=permissions,
-        process__application__org_unit__path__startswith=user.org_unit.path,
+        process__application__org_unit__path__startswith=case_scope_path(user=user),
     )
+    if user.role in ROLE_PROGRAMME_KINDS:
+        tasks = tasks.filter(process__application__programme__kind=ROLE_PROGRAMME_KINDS[user.role])
+    return tasks
 
 
 def _filtered(tasks: QuerySet[SubsidyTask], *, user: User, spec: QueueFilter, today: dt.date) -> QuerySet[SubsidyTask]:
