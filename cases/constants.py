@@ -98,6 +98,27 @@ class DisabledBusinessForm(models.TextChoices):
     LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative of a firm")
 
 
+class DisabilityCategory(models.IntegerChoices):
+    """The 19th character of a second-generation disability certificate number."""
+
+    VISUAL = 1, _("Visual disability")
+    HEARING = 2, _("Hearing disability")
+    SPEECH = 3, _("Speech disability")
+    PHYSICAL = 4, _("Physical disability")
+    INTELLECTUAL = 5, _("Intellectual disability")
+    MENTAL = 6, _("Mental disability")
+    MULTIPLE = 7, _("Multiple disabilities")
+
+
+class DisabilityGrade(models.IntegerChoices):
+    """The 20th character: grade 1 is the most severe."""
+
+    FIRST = 1, _("Grade 1")
+    SECOND = 2, _("Grade 2")
+    THIRD = 3, _("Grade 3")
+    FOURTH = 4, _("Grade 4")
+
+
 class ProxyRelation(models.TextChoices):
     """Who files for a disabled applicant (代办), with the applicant's power of attorney."""
 

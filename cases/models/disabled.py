@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.constants import DisabledBusinessForm, ProxyRelation
+from cases.constants import DisabilityCategory, DisabilityGrade, DisabledBusinessForm, ProxyRelation
 from cases.fields import DigestsFollowSaves, EncryptedCharField, LookupDigestField
 
 
@@ -17,8 +17,8 @@ class DisabledGrant(DigestsFollowSaves, models.Model):
     application = models.OneToOneField("cases.Application", models.CASCADE, related_name="disabled_grant")
     certificate_number = EncryptedCharField(_("disability certificate number"), max_length=20)
     certificate_number_digest = LookupDigestField(source="certificate_number", db_index=True)
-    disability_category = models.PositiveSmallIntegerField(_("disability category"))
-    disability_grade = models.PositiveSmallIntegerField(_("disability grade"))
+    disability_category = models.PositiveSmallIntegerField(_("disability category"), choices=DisabilityCategory.choices)
+    disability_grade = models.PositiveSmallIntegerField(_("disability grade"), choices=DisabilityGrade.choices)
     household_number = models.CharField(_("household registration number"), max_length=20, db_index=True)
     household_persons = models.PositiveSmallIntegerField(_("disabled persons of the household in the business"), default=1)
     resident_in_district = models.BooleanField(_("household registered in the district"), default=False)

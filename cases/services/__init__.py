@@ -35,6 +35,8 @@ from .disabled import (
     disabled_application_create,
     disabled_confirm,
     disabled_confirmation_issue,
+    disabled_facts_update,
+    filing_documents,
 )
 from .numbering import counter_next
 from .objections import ObjectionQuotaExceeded, objection_file, objection_input_problems

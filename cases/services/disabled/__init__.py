@@ -7,7 +7,9 @@ from .filing import (
     disabled_application_create,
     disabled_confirm,
     disabled_confirmation_issue,
+    disabled_facts_update,
     disabled_submit_rules,
+    filing_documents,
     household_conflicts,
 )
 
@@ -17,6 +19,8 @@ __all__ = [
     "disabled_amount",
     "disabled_application_create",
     "disabled_confirmation_issue",
+    "disabled_facts_update",
+    "filing_documents",
     "disabled_confirm",
     "disabled_submit_rules",
     "household_conflicts",

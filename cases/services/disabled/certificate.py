@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from cases.constants import DisabilityCategory, DisabilityGrade
 from cases.exceptions import DomainError
 from cases.identifiers import validate_citizen_id
 
-CATEGORIES = range(1, 8)
-GRADES = range(1, 5)
+CATEGORIES = DisabilityCategory.values
+GRADES = DisabilityGrade.values
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from cases.constants import AttachmentKind, DisabledBusinessForm, ProxyRelation,
 from cases.exceptions import DomainError, PermissionDenied, TransitionForbidden
 from cases.identifiers import validate_credit_code
 from cases.models import Applicant, Application, DisabledGrant, OrgUnit, Programme, SmsCode, User
-from cases.services.applications import application_create
+from cases.services.applications import application_create, application_draft_update
 from cases.services.audit import audit_record
 from cases.services.locks import case_lock
 from cases.services.sms_codes import sms_code_check, sms_code_issue
@@ -86,6 +87,45 @@ def _proxy_relation_of(*, by: User, applicant: Applicant) -> str:
     raise PermissionDenied()
 
 
+def _facts_checked(
+    *,
+    programme: Programme,
+    applicant: Applicant,
+    certificate_number: str,
+    household_number: str,
+    resident_in_district: bool,
+    business_form: str,
+    business_name: str,
+    business_credit_code: str,
+    household_persons: int,
+    exclude_pk: int | None = None,
+):
+    """The filed facts checked one by one, the first problem refused in words the applicant understands; returns the
+    certificate read into its parts and the household number as kept."""
+    certificate = disability_certificate_parse(certificate_number)
+    if applicant.id_number and certificate.id_number != applicant.id_number.upper():
+        raise DomainError(_("The disability certificate number does not begin with the applicant's citizen ID number."))
+    if not resident_in_district:
+        raise DomainError(_("The grant is for households registered in this district."))
+    if business_form not in DisabledBusinessForm.values:
+        raise DomainError(_("Say how you run the business: an individual business in your name, or a firm you represent."))
+    if not (business_name or "").strip():
+        raise DomainError(_("Give the name of the business on its licence."))
+    try:
+        validate_credit_code((business_credit_code or "").upper())
+    except ValidationError as error:
+        raise DomainError(
+            _("The unified social credit code of the business is not valid: %(problem)s") % {"problem": error.messages[0]}
+        ) from error
+    if not 1 <= int(household_persons) <= 9:
+        raise DomainError(_("The number of disabled persons of the household in the business is 1 to 9."))
+    household = household_number_normal(household_number)
+    conflicts = household_conflicts(household_number=household, programme=programme, exclude_pk=exclude_pk)
+    if conflicts:
+        raise _household_refusal(conflicts)
+    return certificate, household
+
+
 @transaction.atomic
 def disabled_application_create(
     *,
@@ -110,28 +150,17 @@ def disabled_application_create(
     """A draft of the household grant with its facts. Filed by the applicant, by a family member (the case's proxy)
     or by a community officer at the window; filed for the applicant, it needs their confirmation before submission
     (disabled_confirm) and a power of attorney among its documents. Bad input: DomainError, nothing saved."""
-    certificate = disability_certificate_parse(certificate_number)
-    if applicant.id_number and certificate.id_number != applicant.id_number.upper():
-        raise DomainError(_("The disability certificate number does not begin with the applicant's citizen ID number."))
-    if not resident_in_district:
-        raise DomainError(_("The grant is for households registered in this district."))
-    if business_form not in DisabledBusinessForm.values:
-        raise DomainError(_("Say how you run the business: an individual business in your name, or a firm you represent."))
-    if not (business_name or "").strip():
-        raise DomainError(_("Give the name of the business on its licence."))
-    try:
-        validate_credit_code((business_credit_code or "").upper())
-    except Exception as error:  # a ValidationError with the reason
-        raise DomainError(
-            _("The unified social credit code of the business is not valid: %(problem)s")
-            % {"problem": getattr(error, "messages", [str(error)])[0]}
-        ) from error
-    if household_persons < 1 or household_persons > 9:
-        raise DomainError(_("The number of disabled persons of the household in the business is 1 to 9."))
-    household = household_number_normal(household_number)
-    conflicts = household_conflicts(household_number=household, programme=programme)
-    if conflicts:
-        raise _household_refusal(conflicts)
+    certificate, household = _facts_checked(
+        programme=programme,
+        applicant=applicant,
+        certificate_number=certificate_number,
+        household_number=household_number,
+        resident_in_district=resident_in_district,
+        business_form=business_form,
+        business_name=business_name,
+        business_credit_code=business_credit_code,
+        household_persons=household_persons,
+    )
     relation = _proxy_relation_of(by=by, applicant=applicant)
     mobile = "".join((confirmation_mobile or applicant.mobile or "").split())
     if relation and not _MOBILE.fullmatch(mobile):
@@ -170,6 +199,69 @@ def disabled_application_create(
         confirmation_mobile=mobile if relation else "",
     )
     return application
+
+
+@transaction.atomic
+def disabled_facts_update(
+    *,
+    application: Application,
+    by: User,
+    certificate_number: str,
+    household_number: str,
+    resident_in_district: bool,
+    business_form: str,
+    business_name: str,
+    business_credit_code: str,
+    business_registered_on: dt.date | None,
+    bank_name: str,
+    bank_account_name: str,
+    bank_account_number: str,
+    household_persons: int = 1,
+) -> Application:
+    """Change the facts of a draft (the filing page saved again). A new certificate or household on a case filed for
+    the applicant needs their confirmation again."""
+    certificate, household = _facts_checked(
+        programme=application.programme,
+        applicant=application.applicant,
+        certificate_number=certificate_number,
+        household_number=household_number,
+        resident_in_district=resident_in_district,
+        business_form=business_form,
+        business_name=business_name,
+        business_credit_code=business_credit_code,
+        household_persons=household_persons,
+        exclude_pk=application.pk,
+    )
+    application = application_draft_update(
+        application=application,
+        by=by,
+        requested_amount=disabled_amount(programme=application.programme, household_persons=household_persons),
+        business_name=business_name.strip(),
+        business_credit_code=business_credit_code.upper(),
+        business_registered_on=business_registered_on,
+        bank_name=bank_name,
+        bank_account_name=bank_account_name,
+        bank_account_number=bank_account_number,
+    )
+    grant = DisabledGrant.objects.select_for_update().get(application=application)
+    changed = (grant.certificate_number, grant.household_number) != (certificate.number, household)
+    grant.certificate_number = certificate.number
+    grant.disability_category, grant.disability_grade = certificate.category, certificate.grade
+    grant.household_number, grant.household_persons, grant.business_form = household, household_persons, business_form
+    if changed and grant.confirmed_at is not None:
+        grant.confirmed_at, grant.confirmed_by = None, None
+    grant.save()
+    audit_record(application=application, by=by, action="disabled_facts_update", from_status=application.status)
+    return application
+
+
+def filing_documents(*, application: Application) -> list[str]:
+    """The documents a draft needs: its rules' list, and the power of attorney for a case filed for the applicant."""
+    kinds = list(application.rules_in_force.required_documents)
+    grant = DisabledGrant.objects.filter(application_id=application.pk).first()
+    if grant is not None and grant.filed_by_proxy and AttachmentKind.POWER_OF_ATTORNEY not in kinds:
+        kinds.append(AttachmentKind.POWER_OF_ATTORNEY)
+    return kinds
 
 
 def _grant_of(application: Application) -> DisabledGrant:

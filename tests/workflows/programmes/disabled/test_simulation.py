@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_small_run_reaches_the_terminal_states_and_stays_consistent(district):
-    report = disabled_simulation.run(cases=40, seed=11)
+    report = disabled_simulation.run(cases=20, seed=11)
 
-    assert sum(report.outcomes.values()) == 40
+    assert sum(report.outcomes.values()) == 20
     assert report.refused_twice == report.outcomes["household_refused_twice"]
     cases = Application.objects.filter(programme__code="disabled")
-    assert cases.count() == 40  # a refused second filing leaves no case
+    assert cases.count() == 20  # a refused second filing leaves no case
     assert report.statuses[Status.PAID] + report.statuses[Status.CLOSED] >= report.outcomes["paid"]
     proxy = DisabledGrant.objects.exclude(proxy_relation="").exclude(application__status=Status.WITHDRAWN)
     assert proxy.exists() and not proxy.filter(confirmed_at=None).exists()
