@@ -162,7 +162,11 @@ def disabled_application_create(
         household_persons=household_persons,
     )
     relation = _proxy_relation_of(by=by, applicant=applicant)
-    mobile = "".join((confirmation_mobile or applicant.mobile or "").split())
+    # The code goes to the mobile the applicant is known by (their record, their own account) where there is one,
+    # not to a number the person filing chose; only for a person unknown here is the number given taken, and the
+    # community checks the power of attorney against it at acceptance.
+    known = applicant.mobile or (applicant.user.mobile if applicant.user_id else "")
+    mobile = "".join((known or confirmation_mobile or "").split())
     if relation and not _MOBILE.fullmatch(mobile):
         raise DomainError(
             _(

@@ -79,7 +79,7 @@ def _fill_by_keyboard(page, *, id_number: str, credit: str, registered: dt.date,
     _type_into(page, "#id_business_name", f"{name}便民修理部")
     _type_into(page, "#id_business_credit_code", credit)
     _tab_to(page, "#id_business_registered_on")
-    page.keyboard.type(registered.strftime("%Y%m%d"))
+    page.keyboard.type(registered.strftime("%Y-%m-%d"))  # year, month, day: the separator moves to the next part
     assert page.locator("#id_business_registered_on").input_value() == registered.isoformat()
     _type_into(page, "#id_bank_name", "杭州余杭农村商业银行")
     _type_into(page, "#id_bank_account_name", name)
@@ -137,6 +137,11 @@ def test_a_disabled_entrepreneur_files_and_sees_the_grant_paid(
         page.goto(f"{live_server.url}/portal/programmes/disabled/apply/")  # the programme's generic filing address
         page.wait_for_url("**/portal/programmes/disabled/file/")
         rec.step(page, "file")
+        # at 200 % zoom (CSS pixels halved, down to the 320 px of WCAG 1.4.10) the page reflows: nothing is cut off sideways
+        page.set_viewport_size({"width": max(width // 2, 320), "height": max(height // 2, 256)})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        rec.step(page, "file-zoom-200")
+        page.set_viewport_size({"width": width, "height": height})
         _fill_by_keyboard(
             page,
             id_number=id_number,
