@@ -79,7 +79,9 @@ def _fill_by_keyboard(page, *, id_number: str, credit: str, registered: dt.date,
     _type_into(page, "#id_business_name", f"{name}便民修理部")
     _type_into(page, "#id_business_credit_code", credit)
     _tab_to(page, "#id_business_registered_on")
-    page.keyboard.type(registered.strftime("%Y-%m-%d"))  # year, month, day: the separator moves to the next part
+    # Chromium's date field takes its parts in the order of the browser's own language (en-US headless: month, day,
+    # year), each moving on to the next once complete
+    page.keyboard.type(registered.strftime("%m%d%Y"))
     assert page.locator("#id_business_registered_on").input_value() == registered.isoformat()
     _type_into(page, "#id_bank_name", "杭州余杭农村商业银行")
     _type_into(page, "#id_bank_account_name", name)
@@ -182,17 +184,20 @@ def test_a_disabled_entrepreneur_files_and_sees_the_grant_paid(
         rec.step(page, "submitted")
 
     paid = _pay(application, fstaff, fstaff.district_reviewer, disabled_programme)
-    assert (paid.status, paid.approved_amount) == (Status.PAID, 3000)
+    # paid: the bank's return file settles the line and the case is closed as paid (办结)
+    assert (paid.status, paid.approved_amount) == (Status.CLOSED, 3000)
+    assert paid.payment_lines.get().status == "paid"
 
     with chromium_page(width=width, height=height) as page:
         _signed_in(page, live_server, entrepreneur)
         page.goto(f"{live_server.url}/portal/")
         rec.step(page, "home-after-payment")
         page.goto(f"{live_server.url}/portal/cases/{application.public_id}/")
-        assert page.locator("#status").inner_text() == "已拨付"
+        assert page.locator("#status").inner_text() == "已办结"
+        assert "拨付通知书" in page.content()  # the payment notice, among the documents issued
         rec.step(page, "case-paid")
         page.goto(f"{live_server.url}/portal/notifications/")
-        assert "已拨付" in page.content()
+        assert f"{application.number}（残疾人自主创业扶持）当前状态：已拨付。" in page.content()
         rec.step(page, "notifications")
 
     assert rec.violations == {}, json.dumps(rec.violations, ensure_ascii=False, indent=1)

@@ -60,7 +60,7 @@ def test_the_generic_addresses_lead_to_the_filing_page(client, disabled_programm
     page = client.get(reverse("portal:disabled_file"))
     assert page.status_code == 200
     body = page.content.decode()
-    for text in ("残疾人证号", "户号", "为谁申请？", "见户口簿首页。每户只能享受一次。"):
+    for text in ("残疾人证号", "户号", "为谁申请", "见户口簿首页。每户只能享受一次。"):
         assert text in body
     assert 'aria-describedby="id_certificate_number_helptext"' in body  # the help is read with the field
 
