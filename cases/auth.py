@@ -21,6 +21,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MANAGER: frozenset({"cases.view_statistics", FLOW_VIEW}),
     Role.ADMINISTRATOR: frozenset({"cases.view_statistics", "cases.change_programme", FLOW_VIEW}),
     Role.BANK_OFFICER: frozenset({"cases.act_for_bank"}),
+    # The disabled persons' federation reviews the disabled entrepreneurs' household grants (their flow's district
+    # review); it reads only those cases (cases.selectors.ROLE_PROGRAMME_KINDS).
+    Role.FEDERATION_REVIEWER: frozenset({"cases.review_federation", FLOW_VIEW}),
 }
 
 

@@ -9,6 +9,9 @@ class UnitLevel(models.TextChoices):
     DISTRICT = "district", _("District")
     TOWN = "town", _("Town / street")
     COMMUNITY = "community", _("Community / village")
+    # The district disabled persons' federation (残联): a body beside the district's towns, not above them; its
+    # reviewers read the disabled entrepreneurs' cases of the whole district (cases.selectors).
+    FEDERATION = "federation", _("Disabled persons' federation")
 
 
 class Role(models.TextChoices):
@@ -23,6 +26,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager / auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
     BANK_OFFICER = "bank_officer", _("Bank officer")
+    FEDERATION_REVIEWER = "federation_reviewer", _("Disabled persons' federation reviewer")
 
 
 # Roles that move money sign in with a second factor (TOTP).
@@ -87,6 +91,41 @@ class ProgrammeKind(models.TextChoices):
     TRAINING = "training", _("Entrepreneurship training subsidy")
 
 
+class DisabledBusinessForm(models.TextChoices):
+    """How a disabled entrepreneur runs the business the household grant supports."""
+
+    INDIVIDUAL = "individual", _("Individual business (licence in the applicant's name)")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative of a firm")
+
+
+class DisabilityCategory(models.IntegerChoices):
+    """The 19th character of a second-generation disability certificate number."""
+
+    VISUAL = 1, _("Visual disability")
+    HEARING = 2, _("Hearing disability")
+    SPEECH = 3, _("Speech disability")
+    PHYSICAL = 4, _("Physical disability")
+    INTELLECTUAL = 5, _("Intellectual disability")
+    MENTAL = 6, _("Mental disability")
+    MULTIPLE = 7, _("Multiple disabilities")
+
+
+class DisabilityGrade(models.IntegerChoices):
+    """The 20th character: grade 1 is the most severe."""
+
+    FIRST = 1, _("Grade 1")
+    SECOND = 2, _("Grade 2")
+    THIRD = 3, _("Grade 3")
+    FOURTH = 4, _("Grade 4")
+
+
+class ProxyRelation(models.TextChoices):
+    """Who files for a disabled applicant (代办), with the applicant's power of attorney."""
+
+    FAMILY = "family", _("Family member")
+    COMMUNITY_OFFICER = "community_officer", _("Community officer")
+
+
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Person")
     ENTERPRISE = "enterprise", _("Enterprise")
@@ -115,6 +154,7 @@ class AttachmentKind(models.TextChoices):
     DEGREE_CERTIFICATE = "degree_certificate", _("Degree certificate")
     TRAINING_CERTIFICATE = "training_certificate", _("Training certificate")
     ROSTER = "roster", _("Employee roster")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
     # A file answering an item of a correction notice that names no document kind (a bank's stamp, a signature).
     OTHER = "other", _("Other document")
 

@@ -21,6 +21,8 @@ from cases.models import (
 from cases.services.programmes import programme_create
 
 DISTRICT = ("330110", "余杭区", "Yuhang District", "余")
+# The district disabled persons' federation (残联): reviews the disabled entrepreneurs' household grants.
+FEDERATION = ("330110CL", "余杭区残疾人联合会", "Yuhang District Disabled Persons' Federation", "余残")
 # Towns and streets of Yuhang District with a few communities / villages each.
 TOWNS = [
     ("330110001", "仓前街道", "Cangqian Street", ["仓前社区", "太炎社区", "灵源村"]),
@@ -117,13 +119,20 @@ PROGRAMMES = [
         case_prefix="CJ",
         document_word="残",
         min_amount=Decimal("3000"),
-        max_amount=Decimal("5000"),
-        amount_rule={"type": "by_household", "person": "3000", "household": "5000"},
-        eligibility_rules={"categories": ["disabled"], "once_per_person": True},
-        required_documents=[AttachmentKind.ID_CARD, AttachmentKind.DISABILITY_CERTIFICATE, AttachmentKind.BANK_ACCOUNT],
+        max_amount=Decimal("3000"),
+        # 3,000 yuan per household (the district's report: 101 households, 303,000 yuan). "per": "person" pays the
+        # amount for each disabled person of the household working in the business instead (raise the cap with it).
+        amount_rule={"type": "disabled", "per": "household", "amount": "3000"},
+        eligibility_rules={"categories": ["disabled"], "once_per_person": True, "once_per_household": True},
+        required_documents=[
+            AttachmentKind.ID_CARD,
+            AttachmentKind.DISABILITY_CERTIFICATE,
+            AttachmentKind.BUSINESS_LICENCE,
+            AttachmentKind.BANK_ACCOUNT,
+        ],
         review_levels=ALL_LEVELS,
         publicity_days=7,
-        active=False,
+        active=True,
     ),
     dict(
         code="venture",
@@ -236,6 +245,8 @@ def org_units_load() -> OrgUnit:
         town = _unit(town_code, town_name, town_en, UnitLevel.TOWN, district, town_name[:2])
         for index, community in enumerate(communities, start=1):
             _unit(f"{town_code}{index:03d}", community, "", UnitLevel.COMMUNITY, town, community)
+    code, name, name_en, prefix = FEDERATION
+    _unit(code, name, name_en, UnitLevel.FEDERATION, district, prefix)
     return district
 
 
@@ -245,9 +256,10 @@ def programmes_load(
     year: int,
     startup_budget: Decimal = Decimal("2000000"),
     loan_subsidy_budget: Decimal = Decimal("1000000"),
+    disabled_budget: Decimal = Decimal("303000"),
     opened: Collection[str] = (),
 ) -> list[Programme]:
-    """The programmes, the year's envelopes of the start-up and loan programmes (a loan envelope carries interest
+    """The programmes, the year's envelopes of the start-up, loan and household-grant programmes (a loan envelope carries interest
     subsidies, ADR 0007) and the lending banks: what is missing is created, what exists is left as it is (an
     administrator may have edited it). A programme named in `opened` is created open for applications even where
     the reference data has it closed."""
@@ -262,7 +274,7 @@ def programmes_load(
             except IntegrityError:  # another process (a second simulate) created it meanwhile
                 programme = Programme.objects.get(code=data["code"])
         programmes.append(programme)
-    for code, amount in (("startup", startup_budget), ("loan", loan_subsidy_budget)):
+    for code, amount in (("startup", startup_budget), ("loan", loan_subsidy_budget), ("disabled", disabled_budget)):
         programme = Programme.objects.get(code=code)
         BudgetEnvelope.objects.get_or_create(programme=programme, year=year, org_unit=None, defaults={"amount": amount})
     for code, name in BANKS:
@@ -282,6 +294,7 @@ DEMO_USERS = [
     ("finance2", "财务复核员", Role.FINANCE_OFFICER, "330110"),
     ("manager", "统计管理员", Role.MANAGER, "330110"),
     ("bank", "工商银行信贷员", Role.BANK_OFFICER, "330110"),
+    ("federation", "区残联审核员", Role.FEDERATION_REVIEWER, FEDERATION[0]),
     ("applicant", "申请人张三", Role.APPLICANT, None),
     ("employer", "用人单位经办人李四", Role.APPLICANT, None),
     ("provider", "培训机构经办人王五", Role.APPLICANT, None),

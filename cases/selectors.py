@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases import calendar
-from cases.constants import AttachmentKind, PublicityBatchStatus, Role, Status, UnitLevel
+from cases.constants import AttachmentKind, ProgrammeKind, PublicityBatchStatus, Role, Status, UnitLevel
 from cases.crypto import lookup_digest, normalise
 from cases.identifiers import mask_citizen_id, mask_credit_code, mask_name
 from cases.models import (
@@ -33,6 +33,19 @@ from cases.models.training import TrainingClass, TrainingProvider
 PAYMENT_STATUSES = frozenset({Status.PUBLICITY_PASSED, Status.PAYMENT_PENDING, Status.PAYMENT_RETURNED, Status.PAID})
 
 
+def case_scope_path(*, user: User) -> str:
+    """The org unit path under which the user's cases lie: their unit's, except for a reviewer of the disabled
+    persons' federation, a body beside the towns, whose cases are the district's (their unit's parent)."""
+    unit = user.org_unit
+    if user.role == Role.FEDERATION_REVIEWER and unit.level == UnitLevel.FEDERATION and unit.parent_id is not None:
+        return unit.parent.path
+    return unit.path
+
+
+# A role that reads only its own programme's cases (docs/access-matrix.md).
+ROLE_PROGRAMME_KINDS = {Role.FEDERATION_REVIEWER: ProgrammeKind.DISABLED}
+
+
 def org_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
     if not user.is_authenticated or user.role == Role.APPLICANT or user.org_unit_id is None:
         return OrgUnit.objects.none()
@@ -48,13 +61,15 @@ def applications_for_user(*, user: User) -> QuerySet[Application]:
     base = Application.objects.select_related("programme", "applicant", "org_unit")
     if not user.is_authenticated or not user.is_active:
         return base.none()
-    if user.role == Role.APPLICANT:
-        return base.filter(applicant__user=user)
+    if user.role == Role.APPLICANT:  # their own cases, and those they file for someone else (the case's proxy)
+        return base.filter(Q(applicant__user=user) | Q(proxy=user))
     if user.role == Role.BANK_OFFICER:  # not government staff: only cases whose loan is routed to their bank
         return base.filter(loan__bank__officers__user=user)
     if user.role == Role.EXPERT or user.org_unit_id is None:
         return base.none()
-    cases = base.filter(org_unit__path__startswith=user.org_unit.path)
+    cases = base.filter(org_unit__path__startswith=case_scope_path(user=user))
+    if user.role in ROLE_PROGRAMME_KINDS:
+        cases = cases.filter(programme__kind=ROLE_PROGRAMME_KINDS[user.role])
     if user.role == Role.FINANCE_OFFICER:
         paid_once = Exists(PaymentLine.objects.filter(application=OuterRef("pk")))
         cases = cases.filter(Q(status__in=PAYMENT_STATUSES) | paid_once)
@@ -67,10 +82,12 @@ def application_visible_to(*, user: User, application: Application) -> bool:
     if not user.is_authenticated or not user.is_active or user.role == Role.EXPERT:
         return False
     if user.role == Role.APPLICANT:
-        return application.applicant.user_id == user.pk
+        return application.applicant.user_id == user.pk or (application.proxy_id is not None and application.proxy_id == user.pk)
     if user.role == Role.BANK_OFFICER:
         return Application.objects.filter(pk=application.pk, loan__bank__officers__user=user).exists()
-    if user.org_unit_id is None or not application.org_unit.path.startswith(user.org_unit.path):
+    if user.org_unit_id is None or not application.org_unit.path.startswith(case_scope_path(user=user)):
+        return False
+    if user.role in ROLE_PROGRAMME_KINDS and application.programme.kind != ROLE_PROGRAMME_KINDS[user.role]:
         return False
     if user.role == Role.FINANCE_OFFICER:
         return application.status in PAYMENT_STATUSES or (

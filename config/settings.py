@@ -94,6 +94,7 @@ SUBSIDY_PROGRAMMES = [
     "workflows.programmes.loan",
     "workflows.programmes.social_insurance",
     "workflows.programmes.training",
+    "workflows.programmes.disabled",
 ]
 
 MIDDLEWARE = [

@@ -20,8 +20,9 @@ from cases.constants import Role
 from cases.selectors import applications_for_user
 
 SCOPE = "scope"
-# Roles whose scope is not (only) their unit and below: docs/access-matrix.md.
-OTHER_RULES = frozenset({Role.APPLICANT, Role.BANK_OFFICER, Role.EXPERT, Role.FINANCE_OFFICER})
+# Roles whose scope is not (only) their unit and below: docs/access-matrix.md (the federation's reviewers read the
+# district's cases of their one programme).
+OTHER_RULES = frozenset({Role.APPLICANT, Role.BANK_OFFICER, Role.EXPERT, Role.FINANCE_OFFICER, Role.FEDERATION_REVIEWER})
 
 
 def scope_prefix(user) -> str | None:

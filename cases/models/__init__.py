@@ -2,6 +2,7 @@ from .access import AccessEvent, OtpEnrolmentCode, SmsCode, SmsLog
 from .applicant import Applicant
 from .application import Application, Attachment, CorrectionRequest, ReviewOpinion
 from .audit import AuditEntry
+from .disabled import DisabledGrant
 from .employer import AgentRole, Employer, EmployerAgent, EmployerEvent, RosterUpload
 from .loan import Bank, BankOfficer, Loan, LoanPeriod, LoanRecovery, SubsidyClaim
 from .notification import Notification
@@ -47,6 +48,7 @@ __all__ = [
     "Application",
     "Attachment",
     "AuditEntry",
+    "DisabledGrant",
     "AgentRole",
     "Employer",
     "EmployerAgent",

@@ -71,6 +71,7 @@ class SmsCode(models.Model):
 
     class Purpose(models.TextChoices):
         REGISTER = "register", _("Registration")
+        PROXY_CONFIRM = "proxy_confirm", _("Confirmation of an application filed for the applicant")
 
     mobile = models.CharField(_("mobile number"), max_length=20)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)

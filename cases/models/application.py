@@ -74,6 +74,16 @@ class Application(DigestsFollowSaves, FSMModelMixin, models.Model):
     process = models.OneToOneField("viewflow.Process", models.PROTECT, null=True, blank=True, related_name="application")
 
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # A family member filing for the applicant with the applicant's power of attorney (代办): acts on the
+    # applicant's side of this case in the portal, as the applicant does.
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed for the applicant by"),
+    )
     originals_checked = models.BooleanField(_("originals checked at the window"), default=False)
     # Filed at the window (代办): the applicant claims the case in their own account with this code.
     claim_code = models.CharField(_("claim code"), max_length=16, blank=True, db_index=True)
@@ -102,6 +112,7 @@ class Application(DigestsFollowSaves, FSMModelMixin, models.Model):
             ("accept_application", _("Can accept applications at a community window")),
             ("review_town", _("Can review applications at town level")),
             ("review_district", _("Can review applications at district level")),
+            ("review_federation", _("Can review disabled entrepreneurs' applications for the disabled persons' federation")),
             ("approve_application", _("Can approve applications at district level")),
             ("manage_publicity", _("Can publish publicity lists and decide objections")),
             ("prepare_payment", _("Can prepare payment batches")),

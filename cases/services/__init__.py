@@ -30,6 +30,14 @@ from .applications import (
 from .attachments import attachment_add, attachment_delete
 from .audit import audit_chain_verify, audit_guard_problems
 from .budget import budget_commit, budget_pay, budget_recover, budget_release, envelope_for, funding_sources_set, split_by_weights
+from .disabled import (
+    disability_certificate_parse,
+    disabled_application_create,
+    disabled_confirm,
+    disabled_confirmation_issue,
+    disabled_facts_update,
+    filing_documents,
+)
 from .numbering import counter_next
 from .objections import ObjectionQuotaExceeded, objection_file, objection_input_problems
 from .outbox import (
@@ -72,5 +80,5 @@ from .publicity import (
     publicity_open,
     publicity_pass_case,
 )
-from .reviews import LEVEL_PERMISSION, application_decide, review_task_assignment_record
+from .reviews import LEVEL_PERMISSION, REVIEW_PERMISSIONS, application_decide, level_permission, review_task_assignment_record
 from .sms_codes import SmsCodeRefused, sms_code_check, sms_code_issue, sms_code_valid_minutes

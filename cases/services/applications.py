@@ -84,8 +84,11 @@ def staff_may(*, user: User, permission: str, application: Application) -> bool:
 
 
 def _assert_applicant_side(*, user: User, application: Application) -> None:
-    """The applicant themselves, or a community officer of the case's unit acting at the window (代办)."""
+    """The applicant themselves, the family member filing for them with their power of attorney (the case's proxy),
+    or a community officer of the case's unit acting at the window (代办)."""
     if application.applicant.user_id is not None and application.applicant.user_id == user.pk:
+        return
+    if application.proxy_id is not None and application.proxy_id == user.pk:
         return
     if staff_may(user=user, permission="cases.accept_application", application=application):
         return
@@ -117,6 +120,7 @@ def application_create(
     graduated_on: dt.date | None = None,
     jobs_created: int = 0,
     originals_checked: bool = False,
+    proxy: User | None = None,
 ) -> Application:
     if not programme.active:
         raise DomainError(_("The programme is not open for applications."))
@@ -137,6 +141,7 @@ def application_create(
         jobs_created=jobs_created,
         originals_checked=originals_checked,
         filed_by=by,
+        proxy=proxy,
     )
     _assert_applicant_side(user=by, application=application)
     if org_unit.level != "community":
@@ -149,7 +154,7 @@ def application_create(
         except ValidationError as error:
             raise DomainError(error.messages[0]) from error
     try:
-        application.full_clean(exclude=["status", "number", "process", "filed_by", "reviewed_by"])
+        application.full_clean(exclude=["status", "number", "process", "filed_by", "reviewed_by", "proxy"])
     except ValidationError as error:
         raise DomainError(_("The application is not valid."), details=error.messages) from error
     application.number = case_number_next(programme=programme, year=_today().year)

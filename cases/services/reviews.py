@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import calendar
-from cases.constants import Decision, ReviewLevel
+from cases.constants import Decision, ProgrammeKind, ReviewLevel
 from cases.exceptions import DomainError, PermissionDenied, SameReviewerApproval, TransitionForbidden
 from cases.models import Application, CorrectionRequest, ReviewOpinion, User
 from cases.models.application import PASSED_LEVEL
@@ -22,6 +22,16 @@ LEVEL_PERMISSION = {
     ReviewLevel.DISTRICT: "cases.review_district",
     ReviewLevel.APPROVAL: "cases.approve_application",
 }
+# A programme whose level is reviewed by another body: the district review of the disabled entrepreneurs' household
+# grant is the disabled persons' federation's (残联).
+PROGRAMME_LEVEL_PERMISSION = {(ProgrammeKind.DISABLED, ReviewLevel.DISTRICT): "cases.review_federation"}
+REVIEW_PERMISSIONS = frozenset(LEVEL_PERMISSION.values()) | frozenset(PROGRAMME_LEVEL_PERMISSION.values())
+
+
+def level_permission(*, application: Application, level: str) -> str:
+    """The permission that decides `level` of this case."""
+    level = ReviewLevel(level)
+    return PROGRAMME_LEVEL_PERMISSION.get((application.programme.kind, level), LEVEL_PERMISSION[level])
 
 
 @case_atomic
@@ -37,7 +47,7 @@ def application_decide(
 ) -> Application:
     """One reviewer's decision at one level: pass, return for correction (all items at once), or reject."""
     application = case_locked(application)
-    if not staff_may(user=by, permission=LEVEL_PERMISSION[ReviewLevel(level)], application=application):
+    if not staff_may(user=by, permission=level_permission(application=application, level=level), application=application):
         raise PermissionDenied()
     if application.waiting_level != level:
         raise TransitionForbidden()
@@ -136,7 +146,7 @@ def review_task_assignment_record(*, application: Application, by: User, assigne
     """Who holds a case's review task at `level`: the user who hands it on must be allowed to execute it, and so must
     the colleague who receives it (that level's permission and the case in their unit or below); else nothing
     changes. The caller holds the case lock and moves the task; this writes the audit row."""
-    permission = LEVEL_PERMISSION[ReviewLevel(level)]
+    permission = level_permission(application=application, level=level)
     if not staff_may(user=by, permission=permission, application=application):
         raise PermissionDenied()
     if not staff_may(user=assignee, permission=permission, application=application):

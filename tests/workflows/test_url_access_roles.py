@@ -44,6 +44,7 @@ from tests.workflows.test_url_access import (
 )
 from workflows import readonly
 from workflows.engine import simulation
+from workflows.engine import steps as flow_services
 from workflows.engine.selectors import task_visible_to
 from workflows.models import SubsidyTask
 
@@ -97,6 +98,28 @@ def _other_provider_agent(town: OrgUnit, staff) -> User:
     return agent
 
 
+def household_grant_at_federation(fixture, community, rng) -> Application:
+    """A disabled entrepreneur's household grant filed in the same community by a family member (confirmed by the
+    applicant's code), waiting for the disabled persons' federation: added to the fixture's cases, tasks and markers.
+    Returns the case, with the federation's reviewer as `federation_reviewer`."""
+    from workflows.programmes.disabled import simulation as disabled_simulation
+
+    programme, district = disabled_simulation.ensure_setup(year=timezone.localdate().year, cases=2)
+    staff = disabled_simulation.federation_staff(district)
+    case, _, by = disabled_simulation.file_disabled_draft(
+        rng=rng, programme=programme, community=community, filer="family", staff=staff
+    )
+    disabled_simulation.confirm_by_sms(case, by)
+    case = flow_services.case_submit(application=case, by=by)
+    case = simulation.decide(case, staff.community[community.pk], "community", "pass")
+    case = simulation.decide(case, staff.town[community.parent_id], "town", "pass")
+    fixture.cases.append(Application.objects.select_related("applicant").get(pk=case.pk))
+    fixture.tasks += list(SubsidyTask.objects.filter(process_id=case.process_id).order_by("id"))
+    fixture.markers |= {case.number, case.applicant.name, case.applicant.id_number, str(case.public_id), case.bank_account_number}
+    case.federation_reviewer = staff.district_reviewer
+    return case
+
+
 def build_world() -> World:
     district = org_units_load()
     programmes_load(year=timezone.localdate().year, startup_budget=Decimal("1000000"))
@@ -105,6 +128,7 @@ def build_world() -> World:
     staff = simulation.staff_for(district)
     with TestCase.captureOnCommitCallbacks(execute=True):
         fixture = drive_cases(programme, community, staff, random.Random(7))
+    grant_case = household_grant_at_federation(fixture, community, random.Random(11))
     fixture = with_documents(fixture)
     from workflows.programmes.loan import simulation as simulation_loans
 
@@ -128,6 +152,7 @@ def build_world() -> World:
         "department checker": _staff_user("matrix-checker", Role.DEPARTMENT_CHECKER, district),
         "provider agent": fixture.training_class.filed_by,
         "provider agent of another provider": _other_provider_agent(other_town, staff),
+        "federation reviewer": grant_case.federation_reviewer,
     }
     return World(
         fixture=fixture,
@@ -230,6 +255,8 @@ def allowed_objects(role: str, world: World) -> set[tuple]:
         return every_case | payment_batches | publicity_batches | {("round", world.round_id), training_class}
     if role == "bank officer":
         return {("case", pk) for pk, a in world.cases.items() if hasattr(a, "loan") and a.loan.bank.code == "abc-yh"}
+    if role == "federation reviewer":  # the district's household grants only
+        return {("case", pk) for pk, a in world.cases.items() if a.programme.kind == "disabled"}
     if role == "finance officer":
         paid = Application.objects.filter(pk__in=world.cases, payment_lines__isnull=False).values_list("pk", flat=True)
         return {("case", pk) for pk in paid} | payment_batches | publicity_batches
@@ -356,6 +383,7 @@ WALKS = {
     "department checker": ("get",),
     "provider agent": ("get",),
     "provider agent of another provider": ("get", "post"),
+    "federation reviewer": ("get",),
 }
 
 
@@ -373,7 +401,7 @@ def test_every_url_follows_the_matrix(role, world, patterns, filled):
         assert result.inside > 0
     if role == "provider agent of another provider":
         assert result.inside == 0
-    if role in ("expert on the panel", "auditor", "bank officer", "finance officer"):
+    if role in ("expert on the panel", "auditor", "bank officer", "finance officer", "federation reviewer"):
         assert result.inside > 0, "the walk must open pages the role may read, not only refused ones"
     if role not in ("bank officer", "finance officer"):  # the others may not act on anything here (GET-only walks)
         assert state_snapshot(world) == before

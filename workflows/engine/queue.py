@@ -18,7 +18,8 @@ from cases.auth import ROLE_PERMISSIONS
 from cases.identifiers import mask_citizen_id, mask_credit_code
 from cases.models import Application, User
 from cases.models.application import REVIEWABLE
-from cases.services.reviews import LEVEL_PERMISSION
+from cases.selectors import ROLE_PROGRAMME_KINDS, case_scope_path
+from cases.services.reviews import REVIEW_PERMISSIONS
 from workflows.engine.registry import registry
 from workflows.engine.steps import OPEN, TASK_LEVEL
 from workflows.models import SCOPE, SubsidyTask
@@ -38,7 +39,7 @@ def review_permissions(*, user: User) -> list[str]:
     """The review levels' permissions the user holds (a community officer: acceptance; a town reviewer: town)."""
     if not user.is_authenticated or not user.is_active or user.org_unit_id is None:
         return []
-    return sorted(p for p in set(LEVEL_PERMISSION.values()) if user.has_perm(p))
+    return sorted(p for p in REVIEW_PERMISSIONS if user.has_perm(p))
 
 
 def review_nodes() -> list:
@@ -68,12 +69,15 @@ def review_tasks_for_user(*, user: User) -> QuerySet[SubsidyTask]:
     permissions = review_permissions(user=user)
     if not permissions:
         return SubsidyTask.objects.none()
-    return SubsidyTask.objects.filter(
+    tasks = SubsidyTask.objects.filter(
         status__in=OPEN,
         flow_task__in=review_nodes(),
         owner_permission__in=permissions,
-        **{f"data__{SCOPE}__startswith": user.org_unit.path},  # the case's unit path, kept on the task
+        **{f"data__{SCOPE}__startswith": case_scope_path(user=user)},  # the case's unit path, kept on the task
     )
+    if user.role in ROLE_PROGRAMME_KINDS:
+        tasks = tasks.filter(process__application__programme__kind=ROLE_PROGRAMME_KINDS[user.role])
+    return tasks
 
 
 def _filtered(tasks: QuerySet[SubsidyTask], *, user: User, spec: QueueFilter, today: dt.date) -> QuerySet[SubsidyTask]:

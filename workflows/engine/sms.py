@@ -57,3 +57,25 @@ def verification_code_send(*, mobile: str, purpose: str = "register") -> None:
     except Exception:
         logger.exception("The verification code could not be sent")
         raise DomainError(_("The text message could not be sent. Try again in a minute.")) from None
+
+
+def proxy_confirmation_send(*, application: Application, by) -> str:
+    """Send the applicant of a case filed for them (代办) the code that confirms it; returns the number it went to.
+    The code is not recorded with the case (it is in clear): the message belongs to no case."""
+    mobile, code = case_services.disabled_confirmation_issue(application=application, by=by)
+    message = _(
+        "%(name)s is filing the application %(number)s (%(programme)s) for you. If you agree, give them the code "
+        "%(code)s. It is valid for %(minutes)s minutes. If you did not ask for this, do not give the code."
+    ) % {
+        "name": application.disabled_grant.proxy_name,
+        "number": application.number,
+        "programme": application.programme.name,
+        "code": code,
+        "minutes": case_services.sms_code_valid_minutes(),
+    }
+    try:
+        sms_backend().send(number=mobile, message=message, application=None)
+    except Exception:
+        logger.exception("The confirmation code could not be sent")
+        raise DomainError(_("The text message could not be sent. Try again in a minute.")) from None
+    return mobile

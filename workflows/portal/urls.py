@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from workflows.portal import views
-from workflows.portal.views import employers, portal_language, publicity, training
+from workflows.portal.views import disabled, employers, portal_language, publicity, training
 
 app_name = "portal"
 
@@ -49,6 +49,11 @@ urlpatterns = [
     _p("claim/", views.claim, "claim"),
     _p("notifications/", views.notifications, "notifications"),
     _p("check/", views.programme_check, "precheck"),
+    # The disabled entrepreneurs' household grant has its own filing page (for oneself, a family member, or at the
+    # window); the programme's generic apply and window addresses lead to it.
+    _p("programmes/disabled/file/", disabled.disabled_file, "disabled_file"),
+    _p("cases/<uuid:public_id>/confirmation/send/", disabled.disabled_confirm_send, "disabled_confirm_send"),
+    _p("cases/<uuid:public_id>/confirmation/", disabled.disabled_confirm, "disabled_confirm"),
     _p("programmes/<slug:code>/", views.programme_check, "check"),
     _p("programmes/<slug:code>/apply/", views.apply_start, "apply"),
     _p("window/", views.window_start, "window"),

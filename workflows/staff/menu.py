@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cases.auth import FLOW_VIEW
 from cases.constants import Role
+from cases.selectors import ROLE_PROGRAMME_KINDS
 from workflows.engine.registry import registry
 
 
@@ -23,6 +24,12 @@ class Entry:
 
 def _flow_namespaces() -> set[str]:
     return {programme.flow.instance.app_name for programme in registry.all()}
+
+
+def _home_namespace(user) -> str:
+    kind = ROLE_PROGRAMME_KINDS.get(user.role)
+    programme = registry.get(kind) if kind else None
+    return programme.flow.instance.app_name if programme else "startup"
 
 
 def staff_menu(request) -> list[Entry]:
@@ -38,11 +45,13 @@ def staff_menu(request) -> list[Entry]:
 
     if user.has_perm("cases.prepare_payment") or user.has_perm("cases.approve_payment"):
         entries.append((_("Finance"), "finance:batches", namespace == "finance"))
+    # the programme whose inbox and archive the menu opens: a role of one programme (the federation) opens its own
+    home = _home_namespace(user)
     if user.has_perm(FLOW_VIEW) and user.org_unit_id is not None:
         entries += [
-            (_("My tasks"), "startup:inbox", on_flow and name == "inbox"),
+            (_("My tasks"), f"{home}:inbox", on_flow and name == "inbox"),
             (_("Work queue"), "work_queue", name == "work_queue"),
-            (_("Archive"), "startup:archive", on_flow and name == "archive"),
+            (_("Archive"), f"{home}:archive", on_flow and name == "archive"),
             (_("Cases"), "case_list", name in ("case_list", "case_detail", "case_reveal")),
         ]
     if user.has_perm("cases.manage_publicity"):
@@ -53,7 +62,9 @@ def staff_menu(request) -> list[Entry]:
         entries.append((_("Venture rounds"), "venture_rounds", name.startswith("venture_")))
     if user.role in (Role.DISTRICT_REVIEWER, Role.DISTRICT_APPROVER):
         entries.append((_("Training classes"), "training_classes", name.startswith("training_")))
-    if user.has_perm("cases.act_for_bank") or (user.has_perm(FLOW_VIEW) and user.org_unit_id is not None):
+    if user.has_perm("cases.act_for_bank") or (
+        user.has_perm(FLOW_VIEW) and user.org_unit_id is not None and user.role not in ROLE_PROGRAMME_KINDS
+    ):
         entries.append((_("Loan book"), "loans:list", namespace == "loans"))
     menu = []
     for label, url_name, current in entries:

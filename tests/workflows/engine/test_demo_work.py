@@ -15,6 +15,7 @@ from cases.models.loan import LoanState
 from cases.selectors import applications_for_user
 from cases.services.loans import loans_for_user
 from workflows.engine import steps as flow_services
+from workflows.engine.queue import review_tasks_for_user
 
 
 def seed() -> str:
@@ -75,6 +76,13 @@ def test_every_level_has_work_the_demo_logins_see_it_and_a_second_run_adds_nothi
     assert list(loans_for_user(user=user("bank")).values_list("state", flat=True)) == [LoanState.QUALIFIED] * 2
     client.force_login(user("bank"))
     assert client.get(reverse("loans:list")).status_code == 200
+
+    # the household grant: cases at every level; the federation's login reads them and has two at its own level
+    grants = Counter(Application.objects.filter(programme__code="disabled").values_list("status", flat=True))
+    assert grants == {Status.SUBMITTED: 2, Status.ACCEPTED: 1, Status.TOWN_REVIEWED: 2, Status.DISTRICT_REVIEWED: 1}
+    assert applications_for_user(user=user("federation")).count() == 6
+    assert review_tasks_for_user(user=user("federation")).count() == 2
+    assert "household grants at district" in seeded
 
     assert "demo work: 4 start-up cases at the community" in seeded
     out = io.StringIO()

@@ -40,7 +40,7 @@ def pilot(programme) -> Programme:
 
 def test_the_pilot_is_registered_from_the_settings_alone():
     assert "tests.workflows.programmes.pilot" in settings.SUBSIDY_PROGRAMMES
-    assert registry.kinds() == ["startup", "venture", "loan", "social_insurance", "training", "pilot"]
+    assert registry.kinds() == ["startup", "venture", "loan", "social_insurance", "training", "disabled", "pilot"]
     assert registry.get("pilot").flow is PilotFlow
     assert get_flow_ref(PilotFlow) == "pilot/flow.PilotFlow"
 

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import services as case_services
-from cases.constants import ApplicantCategory, AttachmentKind, Status
+from cases.constants import ApplicantCategory, AttachmentKind, ProgrammeKind, Status
 from cases.exceptions import DomainError
 from cases.models import Application, Programme
 from workflows.engine import steps as flow_services
 from workflows.engine.precheck import Outcome, ProgrammeVerdict, Route, precheck_run
 from workflows.portal import forms, selectors
+from workflows.portal.views import disabled
 from workflows.portal.views.common import (
     applicant_of,
     error_text,
@@ -86,6 +87,8 @@ def _verdict_row(request, row: ProgrammeVerdict) -> dict:
 
 
 def steps_context(application: Application | None, current: str) -> dict:
+    if application is not None and application.programme.kind == ProgrammeKind.DISABLED:
+        return disabled.steps_context(application, current)
     return {"steps": STEPS, "current_step": current, "application": application}
 
 
@@ -94,6 +97,8 @@ def steps_context(application: Application | None, current: str) -> dict:
 def apply_start(request, code: str):
     """Step 1 of a new application; saving it creates the draft."""
     programme = selectors.portal_programme(code=code)
+    if programme.kind == ProgrammeKind.DISABLED:  # its own filing page
+        return redirect("portal:disabled_file")
     applicant = applicant_of(request.user)
     if applicant is None:
         messages.info(request, _("Bind your account to your real name before you apply."))
@@ -141,6 +146,10 @@ def step(request, public_id, step: str):
         messages.info(request, _("This application has been submitted; it can no longer be edited."))
         return redirect("portal:case", public_id=application.public_id)
     handler = {"basics": _step_basics, "business": _step_business, "documents": _step_documents, "review": _step_review}
+    if application.programme.kind == ProgrammeKind.DISABLED:
+        if step in ("basics", "business"):
+            return redirect("portal:step", public_id=application.public_id, step="facts")
+        handler = {"facts": disabled.step_facts, "documents": _step_documents, "review": _step_review}
     if step not in handler:
         raise Http404
     return handler[step](request, application)
@@ -233,7 +242,7 @@ def document_rows(application: Application, kinds: list[str]) -> list[dict]:
 
 
 def _step_documents(request, application: Application):
-    rows = document_rows(application, application.rules_in_force.required_documents)
+    rows = document_rows(application, case_services.filing_documents(application=application))
     complete = all(row["files"] for row in rows)
     context = {"rows": rows, "complete": complete, "programme": application.programme, **steps_context(application, "documents")}
     return render(request, "workflows/portal/step_documents.html", context)
@@ -245,9 +254,10 @@ def _step_review(request, application: Application):
     context = {
         "form": form,
         "missing": [AttachmentKind(k).label for k in missing],
-        "rows": document_rows(application, application.rules_in_force.required_documents),
+        "rows": document_rows(application, case_services.filing_documents(application=application)),
         "programme": application.programme,
         **steps_context(application, "review"),
+        **disabled.confirmation_context(application),
     }
     return render(request, "workflows/portal/step_review.html", context)
 
@@ -264,9 +274,10 @@ def submit(request, public_id):
         context = {
             "form": form,
             "missing": [AttachmentKind(k).label for k in case_services.missing_documents(application=application)],
-            "rows": document_rows(application, application.rules_in_force.required_documents),
+            "rows": document_rows(application, case_services.filing_documents(application=application)),
             "programme": application.programme,
             **steps_context(application, "review"),
+            **disabled.confirmation_context(application),
         }
         return render(request, "workflows/portal/step_review.html", context, status=400)
     try:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases import services as case_services
+from cases.constants import ProgrammeKind
 from cases.exceptions import DomainError
 from workflows.portal import forms, selectors
 from workflows.portal.views.common import error_text, is_officer, portal_login_required
@@ -22,6 +23,8 @@ def window_start(request, code: str | None = None):
     if code is None:
         return render(request, "workflows/portal/window.html", {"programmes": selectors.portal_programmes()})
     programme = selectors.portal_programme(code=code)
+    if programme.kind == ProgrammeKind.DISABLED:  # its own filing page, for the officer too
+        return redirect("portal:disabled_file")
     who = forms.WindowApplicantForm(request.POST or None, prefix="who")
     basics = forms.BasicsForm(
         request.POST or None,
