@@ -10,6 +10,7 @@ a batch on the way.
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from viewflow.workflow import lock
@@ -84,7 +85,9 @@ def open_task_lock(*, task_id: int, nodes: Iterable[str]) -> tuple[Application, 
 
 class CaseFirstLock:
     """viewflow's flow lock: nothing more when this transaction already holds the process row (the step took the case
-    and then the process, or started the flow); else viewflow's `select_for_update_lock` (NOWAIT, retried)."""
+    and then the process, or started the flow); else the process's case row first (blocking: the house order, also for
+    viewflow's own pages, so that they never hold a process a step waits for while it holds the case), then
+    viewflow's `select_for_update_lock` on the process (NOWAIT, retried)."""
 
     def __init__(self) -> None:
         self.fallback = lock.SelectForUpdateLock()
@@ -94,8 +97,11 @@ class CaseFirstLock:
         if process_pk is not None and rows_held(_process_key(process_pk)):
             yield
             return
-        with self.fallback(flow_class, process_pk):
-            yield
+        with transaction.atomic():
+            if process_pk is not None:
+                list(Application.objects.select_for_update(of=("self",)).filter(process_id=process_pk).values_list("pk"))
+            with self.fallback(flow_class, process_pk):
+                yield
 
 
 case_first_lock = CaseFirstLock()

@@ -7,8 +7,7 @@ Each programme judges the answers itself: its package registers `precheck` on it
     precheck(*, answers: Answers, programme: cases.models.Programme, today: datetime.date) -> Verdict
 
 reading its rules version (`programme.eligibility_rules`). A kind whose package is not installed, or whose package
-registers no `precheck`, is judged by the rule kept here under its kind (FALLBACK_RULES), until its package carries
-its own. A programme that is closed (not active, or no budget envelope with money left this year) says so, with the
+registers no `precheck`, is shown as not open, with the service window as the way onward. A programme that is closed (not active, or no budget envelope with money left this year) says so, with the
 rule's reasons beside it.
 """
 
@@ -54,10 +53,12 @@ class Outcome(models.TextChoices):
 
 
 class Route(models.TextChoices):
-    """Where a visitor who may apply goes next: the portal's filing form, the employers' pages, or the window."""
+    """Where a visitor who may apply goes next: the portal's filing form, the employers' pages, the training providers'
+    pages, or the window."""
 
     FILE = "file", "file"
     EMPLOYER = "employer", "employer"
+    PROVIDER = "provider", "provider"
     WINDOW = "window", "window"
 
 
@@ -172,70 +173,7 @@ def persons_only(answers: Answers) -> Verdict | None:
     return Verdict(Outcome.NO, (_("This programme is for people who start a business themselves."),))
 
 
-# --- fallback rules for kinds whose package carries none yet --------------------------------------------------------
-
-
-def disabled_precheck(*, answers: Answers, programme: Programme, today: dt.date) -> Verdict:
-    """Disabled entrepreneurs' household grant: a disability certificate, residence in the district, a business the
-    applicant runs (individual business licence or legal representative of a firm)."""
-    refused = persons_only(answers)
-    if refused:
-        return refused
-    rules = programme.eligibility_rules or {}
-    categories = rules.get("categories") or [ApplicantCategory.DISABLED]
-    reasons = []
-    if answers.category not in categories:
-        reasons.append(_("This grant is for disabled people who hold a disability certificate."))
-    if not answers.resident:
-        reasons.append(_("This grant is for residents of the district."))
-    if reasons:
-        return Verdict(Outcome.NO, tuple(reasons))
-    if not answers.runs_business:
-        return Verdict(
-            Outcome.LATER,
-            (
-                _(
-                    "Register your business first (an individual business licence, or a firm of which you are the "
-                    "legal representative); then you may apply."
-                ),
-            ),
-        )
-    return Verdict(Outcome.YES, (_("You hold a disability certificate, live in the district and run a business."),))
-
-
-def training_precheck(*, answers: Answers, programme: Programme, today: dt.date) -> Verdict:
-    """SYB training subsidy: a person who wants to start a business, or started one within N years (rule
-    `started_within_years`, default 3), not trained with this subsidy before. The designated training provider
-    claims it per trainee; a provider is told how to claim."""
-    if answers.who == Who.PROVIDER:
-        return Verdict(
-            Outcome.YES,
-            (_("Designated training providers claim this subsidy per trainee after the class."),),
-            route=Route.WINDOW,
-        )
-    if answers.who != Who.PERSON:
-        return Verdict(Outcome.NO, (_("This subsidy is for trainees and their training providers."),))
-    if answers.syb_trained:
-        return Verdict(Outcome.NO, (_("SYB training is subsidised once per person; you have taken it already."),))
-    years = int((programme.eligibility_rules or {}).get("started_within_years", 3))
-    registered = answers.business_registered_on
-    if answers.runs_business and registered is not None and registered < today - relativedelta(years=years):
-        return Verdict(
-            Outcome.NO,
-            (_("The training is for people who started a business within the last %(years)s years.") % {"years": years},),
-        )
-    return Verdict(
-        Outcome.YES,
-        (_("You may join a free SYB class; the designated training provider claims the subsidy."),),
-        route=Route.WINDOW,
-    )
-
-
 PrecheckRule = Callable[..., Verdict]
-FALLBACK_RULES: dict[str, PrecheckRule] = {
-    ProgrammeKind.DISABLED: disabled_precheck,
-    ProgrammeKind.TRAINING: training_precheck,
-}
 
 
 # --- every programme ---------------------------------------------------------------------------------------------
@@ -249,10 +187,9 @@ def programme_open(*, programme: Programme, year: int) -> bool:
 
 
 def rule_for(kind: str) -> PrecheckRule | None:
+    """The programme package's rule; None for a kind no installed package judges (then: closed, ask the window)."""
     entry = registry.get(kind)
-    if entry is not None and entry.precheck is not None:
-        return entry.precheck
-    return FALLBACK_RULES.get(kind)
+    return entry.precheck if entry is not None else None
 
 
 def precheck_run(*, answers: Answers, today: dt.date) -> PrecheckResult:

@@ -43,7 +43,7 @@ class Programme:
                     (workflows.engine.demo_work.Demo), for `seed_demo`
     precheck        the portal pre-check's rule for this kind: precheck(*, answers, programme, today) -> Verdict
                     (workflows.engine.precheck.Answers and Verdict), reading the programme's rules version; None =
-                    the engine's fallback rule for the kind, if any (workflows.engine.precheck.FALLBACK_RULES)
+                    shown as not open, with the service window as the way onward
     """
 
     kind: str

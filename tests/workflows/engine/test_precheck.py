@@ -51,10 +51,9 @@ def person(group: str, today: dt.date, **kwargs) -> Answers:
 
 
 def test_every_programme_kind_has_a_rule_the_registered_ones_their_own():
-    for kind in ("startup", "venture", "loan", "social_insurance"):
+    for kind in ("startup", "venture", "loan", "social_insurance", "disabled", "training"):
         assert registry.get(kind).precheck.__module__ == f"workflows.programmes.{kind}.precheck"
-    assert engine_precheck.rule_for("disabled") is engine_precheck.disabled_precheck
-    assert engine_precheck.rule_for("training") is engine_precheck.training_precheck
+        assert engine_precheck.rule_for(kind) is registry.get(kind).precheck
 
 
 def test_a_graduate_with_a_year_old_business(today):
@@ -77,12 +76,8 @@ def test_a_graduate_with_a_year_old_business(today):
         ("Not open for applications this year.", "This subsidy is claimed by employers for the people they hired."),
         route=Route.WINDOW,
     )
-    # the disabled grant is closed in the reference data; its rule still says why it is not for this visitor
-    assert found["disabled"] == Verdict(
-        Outcome.CLOSED,
-        ("Not open for applications this year.", "This grant is for disabled people who hold a disability certificate."),
-        route=Route.WINDOW,
-    )
+    # the disabled grant is open in the reference data; its rule says why it is not for this visitor
+    assert found["disabled"] == Verdict(Outcome.NO, ("This grant is for disabled people who hold a disability certificate.",))
     assert found["training"].outcome == Outcome.CLOSED
 
 
@@ -159,7 +154,7 @@ def test_a_group_no_open_programme_takes_goes_to_the_window(today):
     assert {v.kind: v.verdict.outcome for v in result.verdicts} == {
         "startup": Outcome.NO,
         "social_insurance": Outcome.CLOSED,
-        "disabled": Outcome.CLOSED,
+        "disabled": Outcome.NO,
         "venture": Outcome.CLOSED,
         "loan": Outcome.NO,
         "training": Outcome.CLOSED,
@@ -180,7 +175,7 @@ def test_training_for_people_not_trained_before_and_for_providers(today):
     old = verdicts(person("other", today, business_registered_on=today - relativedelta(years=4)), today)["training"]
     assert old == Verdict(Outcome.NO, ("The training is for people who started a business within the last 3 years.",))
     provider = verdicts(Answers(who="provider"), today)["training"]
-    assert provider.outcome == Outcome.YES and provider.route == Route.WINDOW
+    assert provider.outcome == Outcome.YES and provider.route == Route.PROVIDER
 
 
 def test_an_active_programme_without_money_left_this_year_is_closed(today):
@@ -198,14 +193,11 @@ def test_an_active_programme_without_money_left_this_year_is_closed(today):
     )
 
 
-def test_a_package_rule_replaces_the_fallback(today, monkeypatch):
-    """The disabled grant's package, once installed, judges with its own hook instead of the engine's fallback."""
+def test_a_kind_no_installed_package_judges_is_closed_with_the_window_onward(today, monkeypatch):
+    """An installation without the disabled grant's package (or a package without a rule): shown as not open."""
     open_programme("disabled", today)
-
-    def own_rule(*, answers, programme, today):
-        return Verdict(Outcome.NO, ("own rule",))
-
-    entry = type("Entry", (), {"precheck": staticmethod(own_rule)})()
     real_get = registry.get
-    monkeypatch.setattr(registry, "get", lambda kind: entry if kind == "disabled" else real_get(kind))
-    assert verdicts(person("disabled", today), today)["disabled"] == Verdict(Outcome.NO, ("own rule",))
+    monkeypatch.setattr(registry, "get", lambda kind: None if kind == "disabled" else real_get(kind))
+    assert verdicts(person("disabled", today), today)["disabled"] == Verdict(
+        Outcome.CLOSED, ("Not open for applications this year.",), route=Route.WINDOW
+    )

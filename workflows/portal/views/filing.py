@@ -73,10 +73,9 @@ def _verdict_row(request, row: ProgrammeVerdict) -> dict:
         if verdict.route == Route.WINDOW:
             links.append(("#window", _("Go to the service window"), False))
         else:
+            pages = {Route.EMPLOYER: "portal:employer_home", Route.PROVIDER: "portal:training_home"}
             target = (
-                reverse("portal:employer_home")
-                if verdict.route == Route.EMPLOYER
-                else reverse("portal:apply", args=[row.programme.code])
+                reverse(pages[verdict.route]) if verdict.route in pages else reverse("portal:apply", args=[row.programme.code])
             )
             if request.user.is_authenticated:
                 links.append((target, _("Apply now"), False))

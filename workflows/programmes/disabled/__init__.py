@@ -8,8 +8,10 @@ def register(registry) -> None:
     from workflows.programmes.disabled.checks import CHECKS
     from workflows.programmes.disabled.demo import demo_work
     from workflows.programmes.disabled.flow import DisabledFlow
+    from workflows.programmes.disabled.precheck import precheck
     from workflows.programmes.disabled.rules import disabled_rules
     from workflows.programmes.disabled.simulation import simulate
+    from workflows.programmes.disabled.statistics import statistics
 
     registry.register(
         Programme(
@@ -19,6 +21,8 @@ def register(registry) -> None:
             submit_rules=disabled_rules,
             checks=CHECKS,
             simulation=simulate,
+            precheck=precheck,
+            statistics=statistics,
             demo_work=demo_work,
         )
     )

@@ -11,7 +11,9 @@ def register(registry) -> None:
     from workflows.programmes.training.checks import check_training
     from workflows.programmes.training.demo import demo_work
     from workflows.programmes.training.flow import TrainingFlow
+    from workflows.programmes.training.precheck import precheck
     from workflows.programmes.training.simulation import simulate
+    from workflows.programmes.training.statistics import statistics
 
     registry.register(
         Programme(
@@ -22,6 +24,8 @@ def register(registry) -> None:
             url_prefix="training/",
             checks={"training": check_training},
             simulation=simulate,
+            precheck=precheck,
+            statistics=statistics,
             demo_work=demo_work,
             common_decisions=False,
         )

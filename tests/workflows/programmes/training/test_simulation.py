@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.constants import PaymentLineStatus, ProgrammeKind
 from cases.models import PaymentLine
 from cases.models.training import ClaimRowOutcome, Trainee, TrainingCertificate, TrainingClaimRow
 from documents.models import Document
 from workflows.engine.consistency import check_all
+from workflows.engine.statistics import APPROVED_STATUSES, figures_for, period_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -40,3 +42,11 @@ def test_a_few_simulated_classes_are_settled_paid_and_consistent(celery_worker_p
         Document.objects.filter(application__programme__kind=ProgrammeKind.TRAINING, kind="payment_notice").count()
         == paid.count()
     )
+
+    # the statistics count the trainees of the claims still approved
+    claims = TrainingClaimRow.objects.exclude(claim__application__decided_at=None)
+    dates = [timezone.localtime(at).date() for at in claims.values_list("claim__application__decided_at", flat=True)]
+    figures = figures_for(period=period_for(start=min(dates), end=max(dates)))
+    [info] = [p for p in figures.programmes if p.kind == ProgrammeKind.TRAINING]
+    trainees = rows.filter(claim__application__status__in=APPROVED_STATUSES).count()
+    assert trainees > 0 and figures.programme_total(info.id).measures == {"trainees": trainees}
