@@ -90,15 +90,29 @@ def _figures(*, services: float, documents: float, consistency: str) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def _options(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=REPORT_PEOPLE)
     parser.add_argument("--employers", type=int, default=400)
     parser.add_argument("--quarters", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=2026)
-    options = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def _consistency() -> str:
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    try:
+        call_command("check_consistency", stdout=out)
+        return out.getvalue().strip().splitlines()[-1]
+    except CommandError as error:
+        return str(error)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _options(argv)
     url = os.environ.get("BENCH_SI_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_si_year")
     if not url.startswith("postgres"):
         print("The year runs on PostgreSQL: set BENCH_SI_DATABASE_URL to a database of its own.", file=sys.stderr)
@@ -114,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import CommandError, call_command
+    from django.core.management import CommandError
 
     from benchmarks.results import DIRECTORY, record
     from workflows.engine.registry import registry
@@ -140,12 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         worker.terminate()
         worker.wait(timeout=60)
-    out = io.StringIO()
-    try:
-        call_command("check_consistency", stdout=out)
-        consistency = out.getvalue().strip().splitlines()[-1]
-    except CommandError as error:
-        consistency = str(error)
+    consistency = _consistency()
     figures = {
         "people": options.people,
         "employers": options.employers,
@@ -156,11 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     key = "simulated_year" if options.people >= REPORT_PEOPLE and options.quarters >= 4 else "simulated_part"
     path = record("social_insurance", {key: figures})
-    print(
-        f"\n{options.people} people, {options.employers} employers, {options.quarters} quarters: services "
-        f"{figures['services_seconds']} s, documents {figures['documents_wait_seconds']} s, "
-        f"{sum(figures['documents'].values())} documents; check_consistency: {consistency}"
-    )
+    print(f"\n{options.people} people, {options.employers} employers, {options.quarters} quarters: {figures}")
     print(f"written to {path.relative_to(settings.BASE_DIR)}")
     return 0 if consistency == "consistent" else 1
 

@@ -162,17 +162,7 @@ def disabled_application_create(
         household_persons=household_persons,
     )
     relation = _proxy_relation_of(by=by, applicant=applicant)
-    # The code goes to the mobile the applicant is known by (their record, their own account) where there is one,
-    # not to a number the person filing chose; only for a person unknown here is the number given taken, and the
-    # community checks the power of attorney against it at acceptance.
-    known = applicant.mobile or (applicant.user.mobile if applicant.user_id else "")
-    mobile = "".join((known or confirmation_mobile or "").split())
-    if relation and not _MOBILE.fullmatch(mobile):
-        raise DomainError(
-            _(
-                "Give the applicant's own mobile number (11 digits): the applicant confirms the application with a code sent to it."
-            )
-        )
+    mobile = _confirmation_mobile(applicant=applicant, relation=relation, given=confirmation_mobile)
     application = application_create(
         programme=programme,
         applicant=applicant,
@@ -189,6 +179,13 @@ def disabled_application_create(
         originals_checked=originals_checked,
         proxy=by if relation == ProxyRelation.FAMILY else None,
     )
+    _grant_record(application, certificate, household, household_persons, business_form, relation, by, mobile)
+    return application
+
+
+def _grant_record(application, certificate, household, household_persons, business_form, relation, by, mobile) -> None:
+    """The grant's facts beside the new draft, with who filed it for the applicant (if anyone) and where the
+    applicant's confirmation code goes."""
     DisabledGrant.objects.create(
         application=application,
         certificate_number=certificate.number,
@@ -202,7 +199,21 @@ def disabled_application_create(
         proxy_name=(by.get_full_name() or by.real_name or by.username) if relation else "",
         confirmation_mobile=mobile if relation else "",
     )
-    return application
+
+
+def _confirmation_mobile(*, applicant: Applicant, relation: str, given: str) -> str:
+    """The mobile the applicant's confirmation code goes to: the one the applicant is known by (their record, their
+    own account) where there is one, not a number the person filing chose; only for a person unknown here is the
+    number given taken, and the community checks the power of attorney against it at acceptance."""
+    known = applicant.mobile or (applicant.user.mobile if applicant.user_id else "")
+    mobile = "".join((known or given or "").split())
+    if relation and not _MOBILE.fullmatch(mobile):
+        raise DomainError(
+            _(
+                "Give the applicant's own mobile number (11 digits): the applicant confirms the application with a code sent to it."
+            )
+        )
+    return mobile
 
 
 @transaction.atomic

@@ -58,7 +58,9 @@ def test_the_precheck_with_the_keyboard_alone(live_server, programme, screen):
     disabled = Programme.objects.get(code="disabled")
     disabled.active = True
     disabled.save(update_fields=["active"])
-    BudgetEnvelope.objects.create(programme=disabled, year=timezone.localdate().year, amount=Decimal("303000"))
+    BudgetEnvelope.objects.get_or_create(  # the reference data may have it already
+        programme=disabled, year=timezone.localdate().year, org_unit=None, defaults={"amount": Decimal("303000")}
+    )
     registered = (timezone.localdate() - dt.timedelta(days=400)).strftime("%m%d%Y")
     rec = Recorder(f"precheck/{screen}")
     width, height = VIEWPORTS[screen]

@@ -17,7 +17,7 @@ from cases.exceptions import DomainError
 from cases.identifiers import mask_citizen_id
 from cases.models import Application, DisabledGrant, Programme
 from workflows.engine.sms import proxy_confirmation_send
-from workflows.portal import forms, selectors
+from workflows.portal import disabled_forms, selectors
 from workflows.portal.views.common import applicant_of, error_text, is_officer, portal_login_required, with_next
 
 STEPS = [
@@ -54,7 +54,7 @@ def disabled_file(request):
         return redirect(with_next(reverse("portal:bind"), request.path))
     initial = {"bank_account_name": own.name} if own else {}
     communities = selectors.portal_communities()
-    form = forms.DisabledFilingForm(
+    form = disabled_forms.DisabledFilingForm(
         request.POST or None,
         communities=communities,
         officer=officer,
@@ -106,7 +106,7 @@ def _file(request, *, programme: Programme, data: dict, own, for_someone: bool) 
 def step_facts(request, application: Application):
     """The filing page again for a draft: its facts filled in, saved through the service."""
     grant = DisabledGrant.objects.get(application=application)
-    form = forms.DisabledFilingForm(
+    form = disabled_forms.DisabledFilingForm(
         request.POST or None,
         communities=selectors.portal_communities(),
         fixed_community=application.org_unit,
@@ -161,7 +161,7 @@ def confirmation_context(application: Application) -> dict:
             "mobile": mask_mobile(grant.confirmation_mobile),
             "applicant": application.applicant.name,
             "id_number": mask_citizen_id(application.applicant.id_number or ""),
-            "form": forms.ConfirmationCodeForm(),
+            "form": disabled_forms.ConfirmationCodeForm(),
         }
     }
 
@@ -194,7 +194,7 @@ def disabled_confirm_send(request, public_id):
 @require_POST
 def disabled_confirm(request, public_id):
     application = _draft(request, public_id)
-    form = forms.ConfirmationCodeForm(request.POST)
+    form = disabled_forms.ConfirmationCodeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the 6-digit code the applicant received."))
     else:

@@ -17,7 +17,7 @@ from cases.exceptions import DomainError
 from cases.models import Application, Programme
 from workflows.engine import steps as flow_services
 from workflows.engine.precheck import Outcome, ProgrammeVerdict, Route, precheck_run
-from workflows.portal import forms, selectors
+from workflows.portal import forms, precheck_forms, selectors
 from workflows.portal.views import disabled
 from workflows.portal.views.common import (
     applicant_of,
@@ -44,7 +44,7 @@ def programme_check(request, code: str | None = None):
     onward; when no open programme takes them, the service window. The answers are kept in the session: the filing
     forms show them filled in, also after registration and the real-name binding."""
     came_for = get_object_or_404(Programme, code=code) if code else None
-    form = forms.PrecheckForm(request.POST or None, initial=precheck_answers(request))
+    form = precheck_forms.PrecheckForm(request.POST or None, initial=precheck_answers(request))
     result = None
     if request.method == "POST" and form.is_valid():
         result = precheck_run(answers=form.answers(), today=timezone.localdate())
