@@ -34,7 +34,7 @@ def certificate_of_person(*, number: str, id_number: str) -> TrainingCertificate
 def certificate_cite(*, application: Application, number: str, by: User) -> CertificateCitation:
     """The applicant (or the officer filing for them) cites their training certificate on a case of theirs; a
     second citation replaces the first."""
-    application = Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=application.pk)
     own = application.applicant.user_id == by.pk or application.filed_by_id == by.pk
     if not own and not application_visible_to(user=by, application=application):
         raise PermissionDenied()

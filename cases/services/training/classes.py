@@ -64,7 +64,7 @@ def class_file(
     by: User,
 ) -> TrainingClass:
     """File a class for approval; it must start after today."""
-    provider = TrainingProvider.objects.select_for_update().select_related("employer__applicant").get(pk=provider.pk)
+    provider = TrainingProvider.objects.select_for_update(of=("self",)).select_related("employer__applicant").get(pk=provider.pk)
     _assert_provider(provider, by)
     if programme.kind != ProgrammeKind.TRAINING or not programme.active or programme.current_rules is None:
         raise TransitionForbidden(_("This programme takes no training classes now."))

@@ -35,7 +35,7 @@ def provider_designate(*, employer: Employer, by: User) -> TrainingProvider:
     """The district designates an organisation account as a training provider, with a designation number."""
     if not district_staff(by, "cases.approve_application"):
         raise PermissionDenied(_("Only the district designates training providers."))
-    employer = Employer.objects.select_for_update().select_related("applicant").get(pk=employer.pk)
+    employer = Employer.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=employer.pk)
     if TrainingProvider.objects.filter(employer=employer).exists():
         raise DomainError(_("This organisation is a designated training provider already."))
     year = employer.created_at.year
