@@ -236,10 +236,14 @@ def task_objection_decide(*, task_id: int, by: User, upheld: bool, reason: str) 
     return application
 
 
-def publicity_close_due(*, today) -> int:
-    """Close every publicity list whose period has ended; cases without objection pass. Safe to run twice."""
+def publicity_close_due(*, today, batches=None) -> int:
+    """Close every publicity list whose period has ended (only those of `batches` when given, as a simulation closes
+    its own lists and leaves another run's alone); cases without objection pass. Safe to run twice."""
     passed = 0
-    for batch in case_services.publicity_batches_due(today=today):
+    due = case_services.publicity_batches_due(today=today)
+    if batches is not None:
+        due = due.filter(pk__in=[batch.pk for batch in batches])
+    for batch in due:
         with transaction.atomic():
             for application in cases_and_processes_lock(pks=batch.entries.values_list("application_id", flat=True)):
                 if application.status != Status.IN_PUBLICITY:

@@ -169,7 +169,7 @@ def _publish_and_pay(*, plans: list[Plan], programme: Programme, staff: Staff, r
                 objector_contact="12385",
                 reason="反映该户已享受过残疾人自主创业扶持。",
             )
-    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
     for plan in plans:
         if plan.outcome.startswith("objection"):
             task = flow_services.open_task(application=plan.application, name="investigate_objection")

@@ -218,7 +218,7 @@ def _quarter(*, year: int, quarter: int, people, employers, programme, staff, bu
         return
     today = timezone.localdate()
     batch = flow_services.publicity_publish(programme=programme, applications=approved, by=staff.approver, starts_on=today)
-    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
     pay(programme, approved, staff, set(), rng)
     run.add("claims paid", len(approved))
     _reverse(people, employers, months, bureau=bureau, staff=staff, rng=rng, run=run)

@@ -63,7 +63,7 @@ def _publish_and_pay(*, plans: list[Plan], programme: Programme, staff, rng: ran
                 objector_contact="12333",
                 reason="反映该经营主体未实际经营。",
             )
-    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+    flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
     for plan in plans:
         if plan.outcome.startswith("objection"):
             task = flow_services.open_task(application=plan.application, name="investigate_objection")

@@ -238,7 +238,7 @@ def run(*, classes: int, seed: int) -> list[str]:
         batch = flow_services.publicity_publish(
             programme=programme, applications=approved, by=staff.approver, starts_on=timezone.localdate()
         )
-        flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+        flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
         pay(programme, approved, staff, set(), rng)
         run_counts["claims paid"] = len(approved)
     return _lines(run_counts, claims)

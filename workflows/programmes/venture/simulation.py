@@ -222,7 +222,7 @@ def run(*, cases: int, seed: int = 2026) -> simulation.Report:
         approved.append(Application.objects.get(pk=project.application_id))
     if approved:
         batch = flow_services.publicity_publish(programme=programme, applications=approved, by=staff.approver, starts_on=today)
-        flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1))
+        flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
         simulation.pay(programme, approved, staff, set(), rng)
     return _finish(report, programme)
 
