@@ -39,6 +39,15 @@ def _event_labels() -> dict[str, str]:
         "claim_open": _("Claim opened"),
         "roster_check": _("Roster checked"),
         "roster_submit": _("Roster submitted"),
+        "training_designate": _("Designated as a training provider"),
+        "training_designation_end": _("Training designation ended"),
+        "training_class_file": _("Training class filed"),
+        "training_class_approve": _("Training class approved"),
+        "training_class_refuse": _("Training class refused"),
+        "training_roster_file": _("Training roster filed"),
+        "training_results": _("Exam results recorded"),
+        "training_claim_file": _("Training subsidy claimed"),
+        "training_claim_settle": _("Training claim settled"),
     }
 
 

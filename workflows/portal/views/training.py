@@ -145,5 +145,6 @@ def training_class(request, public_id):
             "error": error,
             "statuses": ClassStatus,
             "ended": training_class.ends_on < timezone.localdate(),
+            "claimable": training_class.trainees.filter(certificate__isnull=False, claim_row__isnull=True).count(),
         },
     )
