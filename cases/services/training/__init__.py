@@ -19,7 +19,7 @@ from cases.services.training.classes import (
     roster_check,
     roster_file,
 )
-from cases.services.training.providers import provider_designate, provider_designation_end
+from cases.services.training.providers import may_designate, provider_designate, provider_designation_end
 
 __all__ = [
     "ROSTER_COLUMNS",
@@ -32,6 +32,7 @@ __all__ = [
     "class_decide",
     "class_file",
     "exam_results_record",
+    "may_designate",
     "provider_designate",
     "provider_designation_end",
     "roster_check",

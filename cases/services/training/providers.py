@@ -25,6 +25,11 @@ def district_staff(user: User, permission: str) -> bool:
     )
 
 
+def may_designate(user: User) -> bool:
+    """Whether `user` designates providers and ends designations (a district approver)."""
+    return district_staff(user, "cases.approve_application")
+
+
 def provider_acts_for(*, provider: TrainingProvider, by: User) -> bool:
     """The provider's agents (or a window officer of its town, filing for it)."""
     return employer_acts_for(employer=provider.employer.applicant, by=by)
@@ -53,11 +58,13 @@ def provider_designate(*, employer: Employer, by: User) -> TrainingProvider:
 def provider_designation_end(*, provider: TrainingProvider, by: User, reason: str) -> TrainingProvider:
     """The district ends a designation: the provider files no new class (its classes and claims go on)."""
     if not district_staff(by, "cases.approve_application"):
-        raise PermissionDenied(_("Only the district designates training providers."))
+        raise PermissionDenied(_("Only a district approver ends a designation."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason."))
     provider = TrainingProvider.objects.select_for_update().get(pk=provider.pk)
+    if not provider.active:
+        raise DomainError(_("This designation has ended already."))
     provider.active = False
     provider.save(update_fields=["active"])
     employer_event_record(employer=provider.employer, by=by, action="training_designation_end", note=reason)

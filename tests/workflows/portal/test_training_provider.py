@@ -8,9 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cases.constants import Role
+from cases.models import EmployerEvent
 from cases.models.training import ClassStatus, TrainingClaim, TrainingClass
 from tests.auth import sign_in
 from tests.cases.services.training import given
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +68,33 @@ def _file(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("roster.csv", content, content_type="text/csv")
+
+
+def test_a_window_officer_files_a_class_for_a_provider_of_the_town(training_programme, community, other_town_community, staff):
+    first, _agent = given.provider(1, community, staff.approver)
+    second, _agent2 = given.provider(2, community, staff.approver)
+    far, _agent3 = given.provider(3, other_town_community, staff.approver)
+    officer = make_user("window", Role.COMMUNITY_OFFICER, community)
+    client = sign_in(Client(), officer)
+    page = client.get(reverse("portal:training_home")).content.decode()
+    # the providers of the officer's town to choose from, not the other town's
+    assert "您正在窗口为本街道的培训机构代办" in page
+    assert f'<option value="{second.pk}">示范培训学校2 ({second.designation_number})</option>' in page
+    assert "示范培训学校3" not in page
+    values = {
+        "plan": "SYB创业培训",
+        "teacher": "陈老师",
+        "starts_on": "2026-03-16",
+        "ends_on": "2026-03-25",
+        "place": "创业服务中心",
+        "capacity": "20",
+    }
+    with given.at(given.FILED):
+        refused = client.post(reverse("portal:training_home"), {**values, "provider": str(far.pk)})
+        assert refused.status_code == 200 and TrainingClass.objects.count() == 0
+        response = client.post(reverse("portal:training_home"), {**values, "provider": str(second.pk)})
+    training_class = TrainingClass.objects.get()
+    assert (response.status_code, training_class.provider) == (302, second)
+    event = EmployerEvent.objects.get(employer=second.employer, action="training_class_file")
+    assert (event.actor_name, event.at_window, event.note) == ("window", True, training_class.number)
+    assert first.classes.count() == 0

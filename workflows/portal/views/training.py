@@ -24,6 +24,10 @@ DateInput = django_forms.DateInput(attrs={"type": "date"})
 
 
 class ClassForm(django_forms.Form):
+    """A class for approval; a user acting for several providers (a window officer of their town, an agent of two
+    organisations) chooses the provider first."""
+
+    provider = django_forms.TypedChoiceField(label=gettext_lazy("Training provider"), coerce=int)
     plan = django_forms.CharField(
         label=gettext_lazy("Teaching plan"), max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
     )
@@ -32,6 +36,20 @@ class ClassForm(django_forms.Form):
     ends_on = django_forms.DateField(label=gettext_lazy("Last day"), widget=DateInput)
     place = django_forms.CharField(label=gettext_lazy("Place"), max_length=200)
     capacity = django_forms.IntegerField(label=gettext_lazy("Capacity"), min_value=1, max_value=500)
+
+    def __init__(self, *args, providers: list[TrainingProvider], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = {p.pk: p for p in providers}
+        if len(providers) == 1:
+            del self.fields["provider"]
+        else:
+            choices = [(p.pk, f"{p.employer.applicant.name} ({p.designation_number})") for p in providers]
+            self.fields["provider"].choices = [("", "—"), *choices]
+
+    def chosen_provider(self) -> TrainingProvider:
+        if len(self.providers) == 1:
+            return next(iter(self.providers.values()))
+        return self.providers[self.cleaned_data["provider"]]
 
 
 class RosterForm(django_forms.Form):
@@ -67,15 +85,16 @@ def training_home(request):
     providers = list(_providers(request.user))
     if not providers:
         raise Http404
-    # An agent files for their own provider; a window officer (who may serve several) acts on the classes filed.
-    filing = request.user.role == Role.APPLICANT and len(providers) == 1
-    provider = providers[0]
-    form = ClassForm(request.POST or None)
-    programme = _programme() if filing else None
+    # An agent files for their provider, a window officer for a provider of their town; an ended designation files
+    # no new class.
+    active = [p for p in providers if p.active]
+    form = ClassForm(request.POST or None, providers=active)
+    programme = _programme() if active else None
     if request.method == "POST" and form.is_valid() and programme is not None:
+        values = {k: v for k, v in form.cleaned_data.items() if k != "provider"}
         try:
             training_class = training_services.class_file(
-                provider=provider, programme=programme, by=request.user, **form.cleaned_data
+                provider=form.chosen_provider(), programme=programme, by=request.user, **values
             )
         except DomainError as error:
             form.add_error(None, error_text(error))
@@ -86,7 +105,13 @@ def training_home(request):
     return render(
         request,
         "workflows/portal/training_home.html",
-        {"providers": providers, "classes": classes, "form": form, "programme": programme},
+        {
+            "providers": providers,
+            "classes": classes,
+            "form": form,
+            "programme": programme,
+            "at_window": request.user.role != Role.APPLICANT,
+        },
     )
 
 

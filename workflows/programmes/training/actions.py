@@ -74,3 +74,10 @@ def provider_designate(*, employer, by: User):
     from cases.services.training import provider_designate as designate
 
     return designate(employer=employer, by=by)
+
+
+def provider_designation_end(*, provider, by: User, reason: str):
+    """The district ends a designation: the provider files no new class; its classes and claims go on."""
+    from cases.services.training import provider_designation_end as end
+
+    return end(provider=provider, by=by, reason=reason)

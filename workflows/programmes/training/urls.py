@@ -10,4 +10,5 @@ urlpatterns = [
     path("classes/<uuid:public_id>/decide/", views.class_decide, name="training_class_decide"),
     path("providers/", views.provider_list, name="training_providers"),
     path("providers/<uuid:public_id>/designate/", views.provider_designate, name="training_provider_designate"),
+    path("providers/<uuid:public_id>/end/", views.provider_end, name="training_provider_end"),
 ]

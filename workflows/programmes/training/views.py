@@ -15,7 +15,7 @@ from cases.exceptions import DomainError
 from cases.identifiers import mask_name
 from cases.models.training import ClassStatus
 from workflows.engine.views import TaskViewMixin
-from workflows.programmes.training.forms import ClaimApproveForm, ClaimReviewForm, ClassDecisionForm
+from workflows.programmes.training.forms import ClaimApproveForm, ClaimReviewForm, ClassDecisionForm, DesignationEndForm
 
 
 class _ClaimTaskMixin(TaskViewMixin):
@@ -130,14 +130,17 @@ def class_decide(request, public_id):
 @require_GET
 def provider_list(request):
     from cases.selectors import training_employers_to_designate, training_providers_for_user
+    from cases.services.training import may_designate
 
     _district_staff_or_403(request.user)
+    providers = training_providers_for_user(user=request.user).select_related("employer__applicant", "employer__org_unit")
     return render(
         request,
         "training/provider_list.html",
         {
-            "providers": training_providers_for_user(user=request.user).order_by("id"),
+            "providers": providers.order_by("id"),
             "candidates": training_employers_to_designate(user=request.user),
+            "can_end": may_designate(request.user),
         },
     )
 
@@ -158,4 +161,28 @@ def provider_designate(request, public_id):
         messages.success(
             request, _("%(name)s is designated (%(n)s).") % {"name": employer.applicant.name, "n": provider.designation_number}
         )
+    return redirect("training_providers")
+
+
+@login_required
+@require_POST
+def provider_end(request, public_id):
+    """The district ends a provider's designation, with its reason (the organisation's public id names it)."""
+    from cases.selectors import training_providers_for_user
+    from workflows.programmes.training import actions
+
+    _district_staff_or_403(request.user)
+    providers = training_providers_for_user(user=request.user).select_related("employer__applicant")
+    provider = get_object_or_404(providers, employer__public_id=public_id)
+    form = DesignationEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for ending the designation."))
+        return redirect("training_providers")
+    try:
+        actions.provider_designation_end(provider=provider, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        name, number = provider.employer.applicant.name, provider.designation_number
+        messages.success(request, _("The designation of %(name)s (%(n)s) has ended.") % {"name": name, "n": number})
     return redirect("training_providers")
