@@ -8,6 +8,8 @@ from django.utils import timezone
 from cases import calendar
 from cases.constants import AttachmentKind, UnitLevel
 from cases.models import Application, Attachment, BudgetEnvelope, User
+from cases.models.training import TrainingCertificate
+from cases.services.training.certificates import certificate_cited
 from workflows.models import SubsidyProcess, SubsidyTask
 
 
@@ -35,17 +37,33 @@ class RequiredDocument:
     kind: str
     label: str
     file: Attachment | None  # the file that counts now (not superseded), or None when it is missing
+    # The training requirement: the certificate the training register holds for the applicant (it counts without a
+    # file), and whether an uploaded certificate counts at all under the case's rules.
+    certificate: TrainingCertificate | None = None
+    upload_counts: bool = True
 
 
 def required_documents(*, application: Application, attachments: list[Attachment]) -> list[RequiredDocument]:
     """The documents this case's rules ask of its category (this programme's only), each with the file that counts."""
     rules = application.rules_in_force
     kinds = list(rules.required_documents or []) if rules is not None else []
-    if rules is not None and application.category in (rules.eligibility_rules or {}).get("training_certificate_for", []):
-        kinds.append(AttachmentKind.TRAINING_CERTIFICATE)
     current = {a.kind: a for a in attachments if not a.superseded}
     labels = dict(AttachmentKind.choices)
-    return [RequiredDocument(kind, str(labels.get(kind, kind)), current.get(kind)) for kind in dict.fromkeys(kinds)]
+    required = [RequiredDocument(kind, str(labels.get(kind, kind)), current.get(kind)) for kind in dict.fromkeys(kinds)]
+    eligibility = (rules.eligibility_rules or {}) if rules is not None else {}
+    if application.category in eligibility.get("training_certificate_for", []):
+        kind = AttachmentKind.TRAINING_CERTIFICATE
+        required = [r for r in required if r.kind != kind]
+        required.append(
+            RequiredDocument(
+                kind,
+                str(labels[kind]),
+                current.get(kind),
+                certificate=certificate_cited(application=application),
+                upload_counts=bool(eligibility.get("training_certificate_upload_accepted")),
+            )
+        )
+    return required
 
 
 def envelope_in_force(*, application: Application) -> BudgetEnvelope | None:

@@ -11,6 +11,7 @@ from cases.constants import Role, Status
 from cases.exceptions import DomainError, InvalidImport, TransitionForbidden
 from cases.models import Programme
 from cases.models.training import ClaimRowOutcome, ClassStatus, Trainee, TrainingClaim
+from cases.selectors import application_attachments
 from cases.services import training
 from cases.services.loans.rules import loan_eligibility_problems
 from cases.services.programmes import programme_rules_change
@@ -18,6 +19,7 @@ from tests.cases.services.training import given
 from tests.conftest import make_user
 from workflows.engine import steps as flow_services
 from workflows.engine.consistency import check_all
+from workflows.engine.selectors import required_documents
 from workflows.programmes.training import actions
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +188,14 @@ def test_the_loan_reads_a_certificate_of_the_training_programme(training_program
     # the holder cites the number (in lower case): the same certificate
     training.certificate_cite(application=holder, number=certificates[A].lower(), by=holder.applicant.user)
     assert training.certificate_cited(application=holder).number == certificates[A]
+
+    # the reviewer's list of required documents reads the register as well: A's certificate counts without a file;
+    # for C nothing counts (no certificate, and an upload would not count under these rules)
+    def training_row(application):
+        found = required_documents(application=application, attachments=list(application_attachments(application=application)))
+        return [
+            (r.certificate and r.certificate.number, r.file, r.upload_counts) for r in found if r.kind == "training_certificate"
+        ]
+
+    assert training_row(holder) == [(certificates[A], None, False)]
+    assert training_row(untrained) == [(None, None, False)]
