@@ -265,7 +265,20 @@ def test_the_figures_of_a_small_district_match_the_hand_computed_ones(district_f
         "6,500.00",
         "4,500.00",
     ]
-    for bad, message in ((["--year", "2011"], "2011"), (["--year", "2026", "--town", "999"], "999")):
+    # the same year as a range of dates: the same figures, labelled by the range
+    out = io.StringIO()
+    call_command("statistics", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json", stdout=out)
+    ranged = json.loads(out.getvalue())
+    assert ranged["period"]["label"] == "2026-01-01 – 2026-12-31"
+    assert {k: v for k, v in ranged.items() if k != "period"} == {k: v for k, v in printed.items() if k != "period"}
+    for bad, message in (
+        (["--year", "2011"], "2011"),
+        (["--year", "2026", "--town", "999"], "999"),
+        (["--from", "2026-03-01"], "请填写起止日期"),
+        (["--from", "2026-03-01", "--to", "2026-02-01"], "请填写起止日期"),
+        (["--year", "2026", "--from", "2026-03-01", "--to", "2026-03-31"], "不能同时填写"),
+        (["--from", "2026-13-01", "--to", "2026-12-31"], "2026-13-01 不是有效日期"),
+    ):
         with pytest.raises(CommandError, match=message):
             call_command("statistics", *bad, stdout=io.StringIO())
 

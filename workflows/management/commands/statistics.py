@@ -1,3 +1,5 @@
+import argparse
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -16,11 +18,23 @@ class _Encoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("%(text)s is not a date like 2010-03-31.") % {"text": text}) from None
+
+
 class Command(BaseCommand):
-    help = "Print the statistics of a year (or one of its quarters or months) for the district or one town: the figures of the statistics page."
+    help = (
+        "Print the statistics of a year (or one of its quarters or months), or of a range of dates (--from, --to), "
+        "for the district or one town: the figures of the statistics page."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--from", dest="start", type=_date, help="first day of a range (YYYY-MM-DD), with --to")
+        parser.add_argument("--to", dest="end", type=_date, help="last day of a range (YYYY-MM-DD), with --from")
         parser.add_argument("--quarter", type=int)
         parser.add_argument("--month", type=int)
         parser.add_argument("--town", help="a town's code")
@@ -29,7 +43,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            period = period_for(year=options["year"], quarter=options["quarter"], month=options["month"], basis=options["basis"])
+            if (options["start"] or options["end"]) and (options["year"] or options["quarter"] or options["month"]):
+                raise CommandError(_("Give a year (with a quarter or a month) or a range of dates, not both."))
+            period = period_for(
+                year=options["year"],
+                quarter=options["quarter"],
+                month=options["month"],
+                start=options["start"],
+                end=options["end"],
+                basis=options["basis"],
+            )
             town = town_for_code(code=options["town"]) if options["town"] else None
         except StatisticsError as error:
             raise CommandError(str(error.message)) from None
