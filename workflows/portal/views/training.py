@@ -110,6 +110,7 @@ def training_home(request):
             "classes": classes,
             "form": form,
             "programme": programme,
+            "has_active": bool(active),
             "at_window": request.user.role != Role.APPLICANT,
         },
     )

@@ -69,3 +69,14 @@ def test_the_district_ends_a_designation_and_the_provider_files_no_new_class(tra
         )
     assert response.status_code == 200
     assert TrainingClass.objects.count() == 0
+
+
+def test_a_provider_is_told_when_the_programme_takes_no_new_class(training_programme, community, staff):
+    _provider, agent = given.provider(1, community, staff.approver)
+    training_programme.active = False
+    training_programme.save(update_fields=["active"])
+
+    page = sign_in(Client(), agent).get(reverse("portal:training_home")).content.decode()
+
+    assert "创业培训补贴目前不受理新的培训班备案；已审批的培训班照常进行。" in page
+    assert 'name="teacher"' not in page
