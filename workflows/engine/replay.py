@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,8 +209,9 @@ def _residents(labour: list[int], total: int) -> list[int]:
     return shares
 
 
-def replay_run(*, year: int, targets: ReportTargets, seed: int = 2010, documents: bool = True) -> dict[str, int]:
-    """Replay the targets in `year`, all or nothing; returns the cases replayed per programme kind."""
+def replay_run(*, year: int, targets: ReportTargets, seed: int = 2010, documents: bool = True, progress=None) -> dict[str, int]:
+    """Replay the targets in `year`, all or nothing; returns the cases replayed per programme kind. `progress` is
+    called with each programme's kind, cases and seconds as it ends."""
     refusal = year_refusal(year)
     if refusal:
         raise ReplayRefused(refusal)
@@ -240,7 +242,10 @@ def replay_run(*, year: int, targets: ReportTargets, seed: int = 2010, documents
                     raise ReplayRefused(str(refusal)) from refusal
         replayed: dict[str, list[Application]] = {}
         for target in targets.programmes:
+            started = time.monotonic()
             replayed[target.kind] = hooks[target.kind](replay=replay, target=target)
+            if progress is not None:
+                progress(target.kind, len(replayed[target.kind]), time.monotonic() - started)
         startups = [a for kind, cases in replayed.items() if kind not in NOT_STARTUPS for a in cases]
         others = [a for kind, cases in replayed.items() if kind in NOT_STARTUPS for a in cases]
         with on(dt.date(year, 12, 31), hour=16):

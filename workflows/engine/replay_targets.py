@@ -62,6 +62,10 @@ REPORT = ReportTargets(
     source="余杭区创建创业型城区工作报告",
     programmes=(
         Target("startup", "startup", "一次性创业补贴", 23, "cases", Decimal("714300.00")),
+        Target("disabled", "disabled", "残疾人家庭自主创业扶持", 101, "households", Decimal("303000.00")),
+        Target("venture", "venture", "大学生创业企业资助", 44, "cases", Decimal("2053900.00")),
+        Target("loan", "loan", "小额担保贷款", 240, "loans_lent", Decimal("70887000.00"), total_field="lent"),
+        Target("training", "training", "SYB创业培训", 2200, "trainees", sizes={"classes": 80}),
         Target(
             "social_insurance",
             "social-insurance",
@@ -71,10 +75,6 @@ REPORT = ReportTargets(
             Decimal("272270000.00"),
             sizes={"employers": 400},
         ),
-        Target("disabled", "disabled", "残疾人家庭自主创业扶持", 101, "households", Decimal("303000.00")),
-        Target("venture", "venture", "大学生创业企业资助", 44, "cases", Decimal("2053900.00")),
-        Target("loan", "loan", "小额担保贷款", 240, "loans_lent", Decimal("70887000.00"), total_field="lent"),
-        Target("training", "training", "SYB创业培训", 2200, "trainees", sizes={"classes": 80}),
     ),
     # 4,840 new businesses / 15,817 = 30.6 %; 2,530 jobs / 408 start-ups (23 + 101 + 44 + 240) = 6.2;
     # 2,530 / 6,640 new urban jobs = 38.1 %.
@@ -121,17 +121,21 @@ class Comparison:
 
 def comparison(data: dict, targets: ReportTargets) -> list[Comparison]:
     """The report's figures beside the statistics of the year (`statistics_report.Report.as_dict()`)."""
+    from cases.models import Indicator
+    from workflows.engine.statistics_report import column_labels
+
+    labels = {**column_labels(), **{key: str(label) for key, label in Indicator.choices}}
     by_code = {p["code"]: p for p in data["programmes"]}
     rows = []
     for target in targets.programmes:
         figures = by_code.get(target.code, {})
-        rows.append(Comparison(f"{target.label} {target.count_field}", target.count, figures.get(target.count_field)))
-        if target.total is not None:
-            rows.append(Comparison(f"{target.label} {target.total_field}", target.total, figures.get(target.total_field)))
+        for key, expected in ((target.count_field, target.count), (target.total_field, target.total)):
+            if expected is not None:
+                rows.append(Comparison(f"{target.label}：{labels[key]}", expected, figures.get(key)))
     total = data["indicators"]["total"]
     reference = targets.reference
     rows.append(Comparison(_("New private enterprises"), reference.private_enterprises, total["private_enterprises"]))
     rows.append(Comparison(_("New individual businesses"), reference.individual_businesses, total["individual_businesses"]))
     for key, value in targets.indicators.items():
-        rows.append(Comparison(key, value, total[key]))
+        rows.append(Comparison(labels[key], value, total[key]))
     return rows

@@ -30,11 +30,17 @@ class Command(BaseCommand):
             "--drain-timeout", type=float, default=3600, help="seconds to wait for the workers to issue every owed document"
         )
 
+    def progress(self, kind: str, cases: int, seconds: float) -> None:
+        self.stdout.write(
+            _("%(kind)s: %(cases)s cases approved in %(seconds).0f s") % {"kind": kind, "cases": cases, "seconds": seconds}
+        )
+        self.stdout.flush()
+
     def handle(self, *args, year, seed, without_documents, drain_timeout, **options):
         try:
             targets = targets_for(year)
             started = time.monotonic()
-            replayed = replay_run(year=year, targets=targets, seed=seed, documents=not without_documents)
+            replayed = replay_run(year=year, targets=targets, seed=seed, documents=not without_documents, progress=self.progress)
         except ReplayRefused as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(

@@ -1,5 +1,5 @@
-"""The employer social-insurance subsidy's part of `replay_report`: the report's people, each employed by one of
-the employers the whole year, claimed quarter by quarter. For each quarter the agency's contribution file is
+"""The employer social-insurance subsidy's part of `replay_report`: the report's people, spread in turn over the
+employers and each employed by one the whole year, claimed quarter by quarter. For each quarter the agency's contribution file is
 imported (the employers' contributions of its three months), each employer files its roster (only people the file
 has), the town and the district approve every row, the approver the claim; publicity and payment follow.
 
@@ -96,7 +96,7 @@ def replay(*, replay: Replay, target: Target) -> list[Application]:
                     identities.citizen_id(rng, born=born),
                     person_name(rng),
                     rng.choice(CATEGORIES),
-                    rng.randrange(len(employers)),
+                    index % len(employers),
                     index,
                 )
             )
