@@ -12,12 +12,13 @@ whose cap is below the average is refused."""
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
 from cases.constants import Role
-from cases.models import Application, OrgUnit, Programme, User
+from cases.models import Applicant, Application, OrgUnit, Programme, User
 from cases.models.social_insurance import SocialInsuranceStandard
 from cases.services.social_insurance import (
     CONTRIBUTION_COLUMNS,
@@ -68,10 +69,26 @@ def _split(amount: Decimal, standard: SocialInsuranceStandard) -> tuple[str, str
     return str(pension), str(amount - pension - unemployment), str(unemployment)
 
 
+@dataclass
+class Year:
+    """The year's claimants: the employers (with their community and account), the people (citizen ID, name,
+    category, employer's index) and every person-month's contribution, person by person, January to December."""
+
+    programme: Programme
+    standard: SocialInsuranceStandard
+    bureau: User
+    employers: list[tuple[Applicant, OrgUnit, BankAccount]]
+    people: list[tuple[str, str, str, int]]
+    amounts: list[Decimal]
+
+    def amount(self, person: int, month: int) -> Decimal:
+        return self.amounts[person * 12 + month - 1]
+
+
 def replay(*, replay: Replay, target: Target) -> list[Application]:
     programme = Programme.objects.get(code=target.code)
-    rng, year = replay.rng, replay.year
-    standard = _standard(programme, year)
+    rng = replay.rng
+    standard = _standard(programme, replay.year)
     cap = standard.monthly_cap
     months = target.count * 12
     if target.total > cap * months:
@@ -92,95 +109,90 @@ def replay(*, replay: Replay, target: Target) -> list[Application]:
         for index in range(target.count):
             born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(30 * 365))
             people.append(
-                (
-                    identities.citizen_id(rng, born=born),
-                    person_name(rng),
-                    rng.choice(CATEGORIES),
-                    index % len(employers),
-                    index,
-                )
+                (identities.citizen_id(rng, born=born), person_name(rng), rng.choice(CATEGORIES), index % len(employers))
             )
-    banks = {
-        index: BankAccount("中国农业银行余杭支行", employer.name, bank_account(rng))
-        for index, (employer, _c) in enumerate(employers)
-    }
+    accounts = [BankAccount("中国农业银行余杭支行", employer.name, bank_account(rng)) for employer, _c in employers]
+    year = Year(programme, standard, bureau, [(e, c, a) for (e, c), a in zip(employers, accounts, strict=True)], people, amounts)
     approved = []
     for quarter in (1, 2, 3, 4):
-        approved += _quarter(replay, programme, standard, bureau, employers, banks, people, amounts, quarter)
+        approved += _quarter(replay, year, quarter)
     return approved
 
 
-def _quarter(replay, programme, standard, bureau, employers, banks, people, amounts, quarter) -> list[Application]:
-    year, staff = replay.year, replay.staff
-    first = 3 * quarter - 2
+def _quarter(replay: Replay, year: Year, quarter: int) -> list[Application]:
+    """The agency's file of the quarter, every employer's roster, the approvals, publicity and payment."""
+    staff = replay.staff
     month, day = QUARTER_DAYS[quarter]
     start = working_day(replay.day(month, day))
-
-    def amount(person, m: int) -> Decimal:
-        return amounts[person[4] * 12 + m - 1]
-
-    rows = []
-    for person in people:
-        employer = employers[person[3]][0]
-        for m in range(first, first + 3):
-            rows.append(
-                [
-                    person[0],
-                    employer.credit_code,
-                    f"{year}{m:02d}",
-                    str(standard.minimum_base),
-                    *_split(amount(person, m), standard),
-                    "0",
-                ]
-            )
     with on(start):
-        contribution_file_import(content=_csv(CONTRIBUTION_COLUMNS, rows), filename=f"agency-{year}Q{quarter}.csv", by=bureau)
-    claims = []
+        contribution_file_import(
+            content=_contributions(replay.year, year, quarter), filename=f"agency-{replay.year}Q{quarter}.csv", by=year.bureau
+        )
     with on(working_day(start + dt.timedelta(days=1))):
-        for index, (employer, community) in enumerate(employers):
-            mine = [p for p in people if p[3] == index]
-            if not mine:
-                continue
-            claim = social_insurance_claim_open(
-                employer=employer, programme=programme, year=year, quarter=quarter, by=employer.user
-            )
-            roster = [
-                [
-                    p[0],
-                    p[1],
-                    p[2],
-                    f"{year}-01-01",
-                    f"{year + 2}-12-31",
-                    f"{year}-{first:02d}~{year}-{first + 2:02d}",
-                    str(sum((amount(p, m) for m in range(first, first + 3)), Decimal("0"))),
-                    "" if int(p[0][16]) % 2 else "55",
-                    "",
-                ]
-                for p in mine
-            ]
-            roster_submit(
-                claim=claim,
-                content=_csv(ROSTER_COLUMNS, roster),
-                filename="roster.csv",
-                by=employer.user,
-                org_unit=community,
-                bank=banks[index],
-            )
-            claim.refresh_from_db()
-            claims.append((claim.application, community))
-    approved = []
+        claims = [_roster(replay.year, year, quarter, index) for index in range(len(year.employers))]
     with on(working_day(start + dt.timedelta(days=3))):
-        for application, community in claims:
-            approved.append(_approve(application, staff, community))
+        approved = [_approve(application, staff, community) for application, community in claims if application is not None]
     with on(working_day(start + dt.timedelta(days=4))):
         batch = flow_services.publicity_publish(
-            programme=programme, applications=approved, by=staff.approver, starts_on=working_day(start + dt.timedelta(days=4))
+            programme=year.programme,
+            applications=approved,
+            by=staff.approver,
+            starts_on=working_day(start + dt.timedelta(days=4)),
         )
     after = batch.ends_on + dt.timedelta(days=1)
     with on(after):
         flow_services.publicity_close_due(today=after, batches=[batch])
-        pay(programme, [Application.objects.get(pk=a.pk) for a in approved], staff, set(), replay.rng)
+        pay(year.programme, [Application.objects.get(pk=a.pk) for a in approved], staff, set(), replay.rng)
     return approved
+
+
+def _contributions(calendar_year: int, year: Year, quarter: int) -> bytes:
+    """The agency's file: every person's three months at the employer, the amounts split over the insurances."""
+    first = 3 * quarter - 2
+    base = str(year.standard.minimum_base)
+    rows = [
+        [person[0], year.employers[person[3]][0].credit_code, f"{calendar_year}{m:02d}", base]
+        + [*_split(year.amount(index, m), year.standard), "0"]
+        for index, person in enumerate(year.people)
+        for m in range(first, first + 3)
+    ]
+    return _csv(CONTRIBUTION_COLUMNS, rows)
+
+
+def _roster(calendar_year: int, year: Year, quarter: int, employer_index: int) -> tuple[Application | None, OrgUnit]:
+    """The employer's claim of the quarter with every person it employs (none: no claim)."""
+    employer, community, account = year.employers[employer_index]
+    first = 3 * quarter - 2
+    rows = [
+        [
+            person[0],
+            person[1],
+            person[2],
+            f"{calendar_year}-01-01",
+            f"{calendar_year + 2}-12-31",
+            f"{calendar_year}-{first:02d}~{calendar_year}-{first + 2:02d}",
+            str(sum((year.amount(index, m) for m in range(first, first + 3)), Decimal("0"))),
+            "" if int(person[0][16]) % 2 else "55",
+            "",
+        ]
+        for index, person in enumerate(year.people)
+        if person[3] == employer_index
+    ]
+    if not rows:
+        return None, community
+    claim = social_insurance_claim_open(
+        employer=employer, programme=year.programme, year=calendar_year, quarter=quarter, by=employer.user
+    )
+    roster_submit(
+        claim=claim,
+        content=_csv(ROSTER_COLUMNS, rows),
+        filename="roster.csv",
+        by=employer.user,
+        org_unit=community,
+        bank=account,
+    )
+    claim.refresh_from_db()
+    return claim.application, community
 
 
 def _approve(application: Application, staff, community: OrgUnit) -> Application:
