@@ -2,6 +2,10 @@
 in-process in the embedded mode). Issuing is idempotent per step key; a dispatch lost to a broker outage or a
 killed worker is repeated by the periodic re-dispatch (workflows.engine.outbox)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from celery import shared_task
 from django.db import OperationalError, transaction
 
@@ -11,6 +15,19 @@ from cases.services import outbox_record
 # The longest a document may take to render and store (a publicity list of thousands of rows); the broker's
 # visibility timeout is set above it (settings.CELERY_BROKER_TRANSPORT_OPTIONS).
 DOCUMENT_TIME_LIMIT = 600
+# Steps run inside `documents_withheld()` owe no document: nothing is recorded, so nothing is pending, rendered or
+# missing (a statistics-only replay, `replay_report --without-documents`). Their cases carry no notices.
+_WITHHELD: ContextVar[bool] = ContextVar("documents_withheld", default=False)
+
+
+@contextmanager
+def documents_withheld() -> Iterator[None]:
+    """Within the block (this thread or task only), the steps record no owed documents."""
+    token = _WITHHELD.set(True)
+    try:
+        yield
+    finally:
+        _WITHHELD.reset(token)
 
 
 @shared_task(
@@ -24,6 +41,8 @@ def issue_owed_document(item_id: int) -> int | None:
 
 
 def _owe(*, key: str, application_id: int | None, payload: dict) -> None:
+    if _WITHHELD.get():
+        return
     item, created = outbox_record(key=key, kind=OutboxKind.DOCUMENT, application_id=application_id, payload=payload)
     if created:
         transaction.on_commit(lambda: issue_owed_document.delay(item.pk), robust=True)

@@ -31,6 +31,9 @@ class Programme:
     envelope_check  callable(envelope, ledger_paid=...) -> problems, for a programme whose envelopes do not commit
                     per approved case (then the engine's per-case commitment check is skipped)
     simulation      callable(cases, seed) -> report with `lines()`: the programme's synthetic run for `simulate`
+    replay          callable(replay=workflows.engine.replay.Replay, target=Target) -> the cases it approved: the
+                    programme's part of `replay_report` (only what the report counts, in the replay's year, the
+                    target's count and total exact)
     common_decisions  whether its review tasks take the common decision (pass, return, reject on the whole case:
                     `steps.task_decide`, the work queue's bulk pass); False for a programme whose tasks are decided on
                     their own pages (social insurance: row by row), which the common decision then refuses
@@ -57,6 +60,7 @@ class Programme:
     payment_row_settle: Callable | None = None
     envelope_check: Callable[..., list[str]] | None = None
     simulation: Callable | None = None
+    replay: Callable | None = None
     demo_work: Callable | None = None
     statistics: Callable | None = None
     common_decisions: bool = True

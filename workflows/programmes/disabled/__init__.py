@@ -9,6 +9,7 @@ def register(registry) -> None:
     from workflows.programmes.disabled.demo import demo_work
     from workflows.programmes.disabled.flow import DisabledFlow
     from workflows.programmes.disabled.precheck import precheck
+    from workflows.programmes.disabled.replay import replay
     from workflows.programmes.disabled.rules import disabled_rules
     from workflows.programmes.disabled.simulation import simulate
     from workflows.programmes.disabled.statistics import statistics
@@ -21,6 +22,7 @@ def register(registry) -> None:
             submit_rules=disabled_rules,
             checks=CHECKS,
             simulation=simulate,
+            replay=replay,
             precheck=precheck,
             statistics=statistics,
             demo_work=demo_work,

@@ -10,6 +10,7 @@ def register(registry) -> None:
     from workflows.programmes.loan.demo import demo_work
     from workflows.programmes.loan.flow import LoanFlow
     from workflows.programmes.loan.precheck import precheck
+    from workflows.programmes.loan.replay import replay
     from workflows.programmes.loan.simulation import simulate
     from workflows.programmes.loan.statistics import statistics
 
@@ -25,6 +26,7 @@ def register(registry) -> None:
             payment_row_settle=subsidy_return_row_settle,
             envelope_check=loan_envelope_problems,
             simulation=simulate,
+            replay=replay,
             demo_work=demo_work,
             precheck=precheck,
             statistics=statistics,

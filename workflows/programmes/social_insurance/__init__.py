@@ -11,6 +11,7 @@ def register(registry) -> None:
     from workflows.programmes.social_insurance.checks import check_ledger
     from workflows.programmes.social_insurance.flow import SocialInsuranceFlow
     from workflows.programmes.social_insurance.precheck import precheck
+    from workflows.programmes.social_insurance.replay import replay
     from workflows.programmes.social_insurance.simulation import simulate
     from workflows.programmes.social_insurance.statistics import statistics
 
@@ -22,6 +23,7 @@ def register(registry) -> None:
             checks={"social_insurance_ledger": check_ledger},
             payment_row_settle=claim_payment_row_settle,
             simulation=simulate,
+            replay=replay,
             common_decisions=False,
             precheck=precheck,
             statistics=statistics,

@@ -7,10 +7,17 @@ def register(registry) -> None:
     from workflows.programmes.startup.demo import demo_work
     from workflows.programmes.startup.flow import StartupFlow
     from workflows.programmes.startup.precheck import precheck
+    from workflows.programmes.startup.replay import replay
     from workflows.programmes.startup.simulation import simulate
 
     registry.register(
         Programme(
-            kind="startup", flow=StartupFlow, icon="assignment", simulation=simulate, demo_work=demo_work, precheck=precheck
+            kind="startup",
+            flow=StartupFlow,
+            icon="assignment",
+            simulation=simulate,
+            replay=replay,
+            demo_work=demo_work,
+            precheck=precheck,
         )
     )

@@ -12,6 +12,7 @@ def register(registry) -> None:
     from workflows.programmes.training.demo import demo_work
     from workflows.programmes.training.flow import TrainingFlow
     from workflows.programmes.training.precheck import precheck
+    from workflows.programmes.training.replay import replay
     from workflows.programmes.training.simulation import simulate
     from workflows.programmes.training.statistics import statistics
 
@@ -24,6 +25,7 @@ def register(registry) -> None:
             url_prefix="training/",
             checks={"training": check_training},
             simulation=simulate,
+            replay=replay,
             precheck=precheck,
             statistics=statistics,
             demo_work=demo_work,

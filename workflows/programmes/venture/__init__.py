@@ -8,6 +8,7 @@ def register(registry) -> None:
     from workflows.programmes.venture.checks import expected_open_tasks
     from workflows.programmes.venture.flow import VentureFlow
     from workflows.programmes.venture.precheck import precheck
+    from workflows.programmes.venture.replay import replay
     from workflows.programmes.venture.simulation import simulate
 
     registry.register(
@@ -20,6 +21,7 @@ def register(registry) -> None:
             url_prefix="venture/",
             expected_open_tasks=expected_open_tasks,
             simulation=simulate,
+            replay=replay,
             precheck=precheck,
         )
     )
