@@ -162,7 +162,7 @@ def year_refusal(year: int) -> str | None:
     return None
 
 
-def _csv(columns: list[str], rows: list[list]) -> bytes:
+def csv_bytes(columns: list[str], rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -183,7 +183,7 @@ def reference_import(replay: Replay, reference: Reference, startups: list[Applic
     rows = [[town.code, f"{year}-{month:02d}", p, i] for (town, month), p, i in zip(cells, private, individual, strict=True)]
     files = [(ReferenceKind.REGISTRATIONS, rows)]
     labour = counts_exact(rng, count=len(towns), total=reference.labour_force, low=1, high=reference.labour_force)
-    residents = _residents(labour, reference.residents)
+    residents = residents_by_labour(labour, reference.residents)
     employment = counts_exact(rng, count=len(towns), total=reference.new_employment, low=0, high=reference.new_employment)
     files.append(
         (
@@ -197,11 +197,11 @@ def reference_import(replay: Replay, reference: Reference, startups: list[Applic
         files.append((ReferenceKind.JOBS, rows))
     for kind, rows in files:
         reference_file_import(
-            kind=kind, content=_csv(COLUMNS[kind], rows), filename=f"replay-{year}-{kind}.csv", by=replay.administrator
+            kind=kind, content=csv_bytes(COLUMNS[kind], rows), filename=f"replay-{year}-{kind}.csv", by=replay.administrator
         )
 
 
-def _residents(labour: list[int], total: int) -> list[int]:
+def residents_by_labour(labour: list[int], total: int) -> list[int]:
     """The residents per town in proportion to its labour force (never fewer), adding up to `total`."""
     labour_total = sum(labour)
     shares = [max(lf, total * lf // labour_total) for lf in labour]

@@ -2,6 +2,7 @@
 
 import io
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -9,13 +10,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import calendar
-from cases.constants import ReviewLevel, Status
-from cases.models import Application, PaymentBatch, Programme, User
+from cases.constants import ReviewLevel, Status, UnitLevel
+from cases.models import (
+    Application,
+    BusinessRegistration,
+    LabourFigure,
+    OrgUnit,
+    PaymentBatch,
+    Programme,
+    ReferenceFile,
+    User,
+)
 from cases.models.loan import LoanState
 from cases.selectors import applications_for_user
 from cases.services.loans import loans_for_user
 from workflows.engine import steps as flow_services
 from workflows.engine.queue import review_tasks_for_user
+from workflows.engine.statistics import figures_for, period_for
+from workflows.engine.statistics_report import report_for
 
 
 def seed() -> str:
@@ -85,13 +97,30 @@ def test_every_level_has_work_the_demo_logins_see_it_and_a_second_run_adds_nothi
     assert "household grants at district" in seeded
 
     assert "demo work: 4 start-up cases at the community" in seeded
+
+    # the year's reference data, imported through the service: the statistics' indicators have figures, not "—"
+    assert "demo reference data: registrations" in seeded and "demo reference data: labour" in seeded
+    month = today.month
+    registered = round(1540 * month / 12) + round(3300 * month / 12)
+    assert sum(BusinessRegistration.objects.values_list("private_enterprises", flat=True)) == round(1540 * month / 12)
+    towns = OrgUnit.objects.filter(level=UnitLevel.TOWN).count()
+    assert BusinessRegistration.objects.filter(month__year=today.year).count() == towns * month  # the months so far
+    assert sum(LabourFigure.objects.filter(year=today.year).values_list("labour_force", flat=True)) == 15817
+    indicators = report_for(figures_for(period=period_for(year=today.year))).as_dict()["indicators"]["total"]
+    assert indicators["activity_index"] == (Decimal(registered) * 100 / 15817).quantize(Decimal("0.1"))
     out = io.StringIO()
     call_command("check_consistency", stdout=out)
     assert out.getvalue().rstrip().endswith("consistent")
 
-    counts = (Application.objects.count(), PaymentBatch.objects.count(), User.objects.count())
-    assert "demo work" not in seed()
-    assert (Application.objects.count(), PaymentBatch.objects.count(), User.objects.count()) == counts
+    counts = (Application.objects.count(), PaymentBatch.objects.count(), User.objects.count(), ReferenceFile.objects.count())
+    again = seed()
+    assert "demo work" not in again and "demo reference data" not in again
+    assert (
+        Application.objects.count(),
+        PaymentBatch.objects.count(),
+        User.objects.count(),
+        ReferenceFile.objects.count(),
+    ) == counts
 
 
 @pytest.mark.django_db

@@ -4,8 +4,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.constants import SECOND_FACTOR_ROLES
 from cases.demo import DEMO_PASSWORD, demo_employer_load, demo_users_load, org_units_load, programmes_load
+from cases.models import User
 from cases.services.access import otp_enrolment_code_issue
 from cases.services.calendar_load import calendar_load_official
+from workflows.engine.demo_reference import demo_reference_load
 from workflows.engine.demo_work import demo_work_load
 
 
@@ -40,3 +42,6 @@ class Command(BaseCommand):
         if not options["reference_only"]:
             for what, count in demo_work_load().items():
                 self.stdout.write(f"demo work: {count} {what}")
+            administrator = User.objects.get(username="admin")
+            for kind in demo_reference_load(administrator=administrator):
+                self.stdout.write(f"demo reference data: {kind}")
