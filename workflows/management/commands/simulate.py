@@ -25,7 +25,10 @@ class Command(BaseCommand):
         # Programmes of training providers' claims count classes.
         parser.add_argument("--classes", type=int)
         parser.add_argument(
-            "--drain-timeout", type=float, default=900, help="seconds to wait for the workers to issue every owed document"
+            "--drain-timeout",
+            type=float,
+            default=900,
+            help="seconds to wait, since the workers last issued an owed document, for them to issue the rest",
         )
 
     def handle(self, *args, programme, cases, seed, drain_timeout, **options):

@@ -112,11 +112,13 @@ def _employers(rng: random.Random, n: int, communities: list[OrgUnit]) -> list[t
 
 
 def _people(rng: random.Random, n: int, employers: int) -> list[Person]:
-    people = []
+    """The people drawn one by one from the random source; their citizen IDs reserved at once (identities.citizen_ids)."""
+    people, borns = [], []
     for _ in range(n):
         born = dt.date(1980, 1, 1) + dt.timedelta(days=rng.randrange(20 * 365))
+        borns.append(identities.citizen_id_born(rng, born=born))
         person = Person(
-            id_number=identities.citizen_id(rng, born=born),
+            id_number="",
             name=person_name(rng),
             category=rng.choice(CATEGORIES),
             employer=rng.randrange(employers),
@@ -125,6 +127,8 @@ def _people(rng: random.Random, n: int, employers: int) -> list[Person]:
         if employers > 1 and rng.random() < SHARES["second_employer"]:
             person.also_paid_by = (person.employer + 1 + rng.randrange(employers - 1)) % employers
         people.append(person)
+    for person, number in zip(people, identities.citizen_ids(borns), strict=True):
+        person.id_number = number
     return people
 
 
