@@ -35,13 +35,14 @@ def outbox_redispatch(*, now: dt.datetime, limit: int = 1000) -> int:
     return len(sent)
 
 
-def outbox_drain(*, timeout: float, in_process: bool, poll: float = 0.5) -> int:
+def outbox_drain(*, timeout: float, in_process: bool, poll: float = 0.5, within: float | None = None) -> int:
     """Wait until nothing is pending; returns what is left.
 
     While the workers bring the backlog down, what is pending waits in the queue or in a worker's hands and is not
     sent again (a backlog of thousands would otherwise be queued once more every grace period). Only once nothing has
     been done for the grace period (a lost message, a killed worker) is what passed the grace period dispatched
-    again. `timeout` counts from the last progress: a long backlog that keeps shrinking is waited for to the end.
+    again. `timeout` counts from the last progress: a long backlog that keeps shrinking is waited for to the end,
+    unless `within` (seconds in all) runs out first.
 
     In-process (no broker) everything already ran when its step committed: what is pending failed, so it is
     dispatched once more at once and not waited for."""
@@ -50,8 +51,8 @@ def outbox_drain(*, timeout: float, in_process: bool, poll: float = 0.5) -> int:
         return outbox_pending().count()
     grace = outbox_grace().total_seconds()
     left = outbox_pending().count()
-    progress = time.monotonic()
-    while left and time.monotonic() - progress < timeout:
+    progress = started = time.monotonic()
+    while left and time.monotonic() - progress < timeout and (within is None or time.monotonic() - started < within):
         if time.monotonic() - progress >= grace:
             outbox_redispatch(now=timezone.now())
         time.sleep(poll)

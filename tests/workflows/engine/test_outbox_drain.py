@@ -78,3 +78,15 @@ def test_a_stalled_backlog_is_sent_again_after_the_grace_period_and_given_up_aft
     assert left == 20
     assert clock.now == 300
     assert sorted(sent.ids) == sorted(backlog)
+
+
+def test_a_shrinking_backlog_is_left_when_the_time_given_in_all_runs_out(backlog, monkeypatch):
+    # given workers that finish one item every 100 s, and 950 s given in all
+    clock = Clock(lambda now: _finish_one() if now % 100 == 0 else None)
+    monkeypatch.setattr(outbox, "time", clock)
+    monkeypatch.setitem(outbox.DISPATCH, OutboxKind.DOCUMENT, Sent())
+
+    left = outbox.outbox_drain(timeout=900, in_process=False, poll=10, within=950)
+
+    # then the drain stopped at 950 s with the eleven items not yet done
+    assert (clock.now, left) == (950, 11)

@@ -45,9 +45,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.drain_and_check(drain_timeout)
 
-    def drain_and_check(self, drain_timeout):
-        """Wait for the workers to carry out what the steps owe, then prove the invariants."""
-        left = outbox_drain(timeout=drain_timeout, in_process=celery_app.conf.task_always_eager)
+    def drain_and_check(self, drain_timeout, within=None):
+        """Wait for the workers to carry out what the steps owe (at most `within` seconds in all, when given), then
+        prove the invariants."""
+        left = outbox_drain(timeout=drain_timeout, in_process=celery_app.conf.task_always_eager, within=within)
         self.stdout.write(f"\nowed documents and notifications still pending: {left}")
         problems = [p for group in check_all().values() for p in group]
         for problem in problems[:50]:
