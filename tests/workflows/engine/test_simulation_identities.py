@@ -67,3 +67,44 @@ def test_credit_codes_and_usernames_are_unique_and_carry_no_identifier():
     names = [identities.username("sim-applicant") for _ in range(5)] + [identities.username("sim-borrower")]
     assert names == [f"sim-applicant-00000{i}" for i in range(1, 6)] + ["sim-borrower-000001"]
     assert not any(number[6:] in name for name in names for number in ids)
+
+
+def test_many_ids_at_once_are_those_drawn_one_by_one_on_a_fresh_database():
+    # given the birth dates of 300 people drawn as citizen_id draws them
+    rng = random.Random(7)
+    borns = [identities.citizen_id_born(rng) for _ in range(300)]
+
+    numbers = identities.citizen_ids(borns)
+
+    # then each is the next sequence of its birth date, in order: what citizen_id gives one by one on fresh counters
+    SimulationCounter.objects.all().delete()
+    one_by_one = [identities.citizen_id(random.Random(0), born=born) for born in borns]
+    assert numbers == one_by_one
+    assert len(set(numbers)) == 300
+    assert [n[:14] for n in numbers] == [f"330110{born:%Y%m%d}" for born in borns]
+
+
+def test_many_ids_at_once_move_past_a_full_day_and_skip_a_held_number():
+    # given 1 March 1990 with two sequence numbers left and the first ID of 2 March held at the window
+    SimulationCounter.objects.create(key="citizen-id:33011019900301", value=998)
+    held = synthetic.citizen_id_build(region="330110", born=dt.date(1990, 3, 2), sequence=0)
+    Applicant.objects.create(kind="person", name="窗口申请人", id_number=held)
+
+    numbers = identities.citizen_ids([dt.date(1990, 3, 1)] * 4)
+
+    def build(day: int, sequence: int) -> str:
+        return synthetic.citizen_id_build(region="330110", born=dt.date(1990, 3, day), sequence=sequence)
+
+    # then the first two take the last numbers of 1 March, the others move to 2 March past the held one, in order
+    assert numbers == [build(1, 998), build(1, 999), build(2, 1), build(2, 2)]
+    assert SimulationCounter.objects.get(key="citizen-id:33011019900302").value == 3
+
+
+def test_a_thousand_ids_take_one_reservation_and_one_check_per_table_per_round(django_assert_num_queries):
+    rng = random.Random(5)
+    borns = [identities.citizen_id_born(rng) for _ in range(1000)]
+    assert len(set(borns)) == 925  # birth dates shared by some: still one reservation per 500 dates
+    # then two reservations (925 dates) and five uniqueness lookups per 500 numbers: 12 statements, not 9,000
+    with django_assert_num_queries(2 + 5 * 2):
+        numbers = identities.citizen_ids(borns)
+    assert len(set(numbers)) == 1000

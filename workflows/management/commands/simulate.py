@@ -25,7 +25,10 @@ class Command(BaseCommand):
         # Programmes of training providers' claims count classes.
         parser.add_argument("--classes", type=int)
         parser.add_argument(
-            "--drain-timeout", type=float, default=900, help="seconds to wait for the workers to issue every owed document"
+            "--drain-timeout",
+            type=float,
+            default=900,
+            help="seconds to wait, since the workers last issued an owed document, for them to issue the rest",
         )
 
     def handle(self, *args, programme, cases, seed, drain_timeout, **options):
@@ -42,9 +45,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.drain_and_check(drain_timeout)
 
-    def drain_and_check(self, drain_timeout):
-        """Wait for the workers to carry out what the steps owe, then prove the invariants."""
-        left = outbox_drain(timeout=drain_timeout, in_process=celery_app.conf.task_always_eager)
+    def drain_and_check(self, drain_timeout, within=None):
+        """Wait for the workers to carry out what the steps owe (at most `within` seconds in all, when given), then
+        prove the invariants."""
+        left = outbox_drain(timeout=drain_timeout, in_process=celery_app.conf.task_always_eager, within=within)
         self.stdout.write(f"\nowed documents and notifications still pending: {left}")
         problems = [p for group in check_all().values() for p in group]
         for problem in problems[:50]:

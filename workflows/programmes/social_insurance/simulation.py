@@ -17,8 +17,25 @@ from django.utils import timezone
 from cases.constants import ApplicantKind, PaymentLineStatus, ProgrammeKind, Role, UnitLevel
 from cases.demo import org_units_load, programmes_load
 from cases.exceptions import InvalidImport
-from cases.models import Applicant, BudgetEnvelope, Clawback, OrgUnit, PaymentLine, User
-from cases.models.social_insurance import EntitlementStatus, PersonMonthEntitlement, SocialInsuranceStandard
+from cases.models import (
+    Applicant,
+    Application,
+    AuditEntry,
+    BudgetEnvelope,
+    Clawback,
+    OrgUnit,
+    OutboxItem,
+    PaymentLine,
+    User,
+)
+from cases.models.social_insurance import (
+    ContributionRecord,
+    EntitlementStatus,
+    PersonMonthEntitlement,
+    RosterRow,
+    SocialInsuranceClaim,
+    SocialInsuranceStandard,
+)
 from cases.services.social_insurance import (
     CONTRIBUTION_COLUMNS,
     ROSTER_COLUMNS,
@@ -30,7 +47,8 @@ from cases.services.social_insurance.review import BankAccount
 from cases.synthetic import bank_account, person_name
 from workflows.engine import identities
 from workflows.engine import steps as flow_services
-from workflows.engine.simulation import open_programme, pay, staff_for
+from workflows.engine.simulation import open_programme, pay, staff_for, statistics_refresh
+from workflows.models import SubsidyTask
 from workflows.programmes.social_insurance import actions
 
 # Employer's amounts for a month (base, pension, medical, unemployment): at the minimum base (= the cap, 1,160.12),
@@ -42,6 +60,17 @@ AMOUNTS = [
 ]
 CATEGORIES = ["就业困难人员", "登记失业人员", "失地农民", "残疾人"]
 SHARES = {"second_employer": 0.01, "town_refused": 0.03, "district_refused": 0.02, "reversed": 0.01}
+# What a quarter fills: the planner's statistics of these tables are refreshed as it goes (statistics_refresh).
+FILLED = (
+    ContributionRecord,
+    PersonMonthEntitlement,
+    RosterRow,
+    SocialInsuranceClaim,
+    Application,
+    AuditEntry,
+    OutboxItem,
+    SubsidyTask,
+)
 
 
 @dataclass
@@ -112,11 +141,13 @@ def _employers(rng: random.Random, n: int, communities: list[OrgUnit]) -> list[t
 
 
 def _people(rng: random.Random, n: int, employers: int) -> list[Person]:
-    people = []
+    """The people drawn one by one from the random source; their citizen IDs reserved at once (identities.citizen_ids)."""
+    people, borns = [], []
     for _ in range(n):
         born = dt.date(1980, 1, 1) + dt.timedelta(days=rng.randrange(20 * 365))
+        borns.append(identities.citizen_id_born(rng, born=born))
         person = Person(
-            id_number=identities.citizen_id(rng, born=born),
+            id_number="",
             name=person_name(rng),
             category=rng.choice(CATEGORIES),
             employer=rng.randrange(employers),
@@ -125,6 +156,8 @@ def _people(rng: random.Random, n: int, employers: int) -> list[Person]:
         if employers > 1 and rng.random() < SHARES["second_employer"]:
             person.also_paid_by = (person.employer + 1 + rng.randrange(employers - 1)) % employers
         people.append(person)
+    for person, number in zip(people, identities.citizen_ids(borns), strict=True):
+        person.id_number = number
     return people
 
 
@@ -189,8 +222,11 @@ def _quarter(*, year: int, quarter: int, people, employers, programme, staff, bu
     contribution_file_import(
         content=_contributions(people, employers, months), filename=f"agency-{year}Q{quarter}.csv", by=bureau
     )
+    statistics_refresh(*FILLED)
     approved = []
     for index, (employer, community) in enumerate(employers):
+        if index and index % 100 == 0:
+            statistics_refresh(*FILLED)
         mine = [p for p in people if index in (p.employer, p.also_paid_by)]
         if not mine:
             continue
@@ -216,6 +252,7 @@ def _quarter(*, year: int, quarter: int, people, employers, programme, staff, bu
             approved.append(claim.application)
     if not approved:
         return
+    statistics_refresh(*FILLED)
     today = timezone.localdate()
     batch = flow_services.publicity_publish(programme=programme, applications=approved, by=staff.approver, starts_on=today)
     flow_services.publicity_close_due(today=batch.ends_on + dt.timedelta(days=1), batches=[batch])
