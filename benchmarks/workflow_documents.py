@@ -91,6 +91,7 @@ def _list_ms_per_page(rows: int) -> tuple[float, int]:
     from benchmarks.documents import GIVEN, SURNAMES, _units
     from cases.models import Programme
     from documents.constants import DocumentKind
+    from documents.contexts import in_tables
     from documents.models import new_token
     from documents.services import document_render
 
@@ -111,6 +112,7 @@ def _list_ms_per_page(rows: int) -> tuple[float, int]:
         "total_yuan": "¥0.00",
         "total_capitals": "零元整",
     }
+    context["row_tables"] = in_tables(context["rows"])
     started = time.process_time()
     pdf = document_render(
         kind=DocumentKind.PUBLICITY_LIST,

@@ -18,6 +18,7 @@ from weasyprint.layout import preferred as weasy_preferred
 
 from cases.models import OrgUnit, OutboxKind, Programme
 from cases.services import outbox_record
+from documents.contexts import in_tables
 from documents.models import Document, new_token
 from documents.services import document_issue_owed, document_render
 from tests.lifecycle import submitted
@@ -89,6 +90,9 @@ def payment_context(rows: int) -> dict:
 
 
 def render(kind: str, context: dict) -> bytes:
+    context = {**context, "row_tables": in_tables(context["rows"])}
+    if "person_rows" in context:
+        context["person_tables"] = in_tables(context["person_rows"])
     return document_render(
         kind=kind,
         number="余人社创公〔2026〕00001号",
@@ -99,7 +103,27 @@ def render(kind: str, context: dict) -> bytes:
     )
 
 
-@pytest.mark.parametrize(("kind", "context"), [("publicity_list", publicity_context), ("payment_list", payment_context)])
+def social_insurance_publicity_context(rows: int) -> dict:
+    """A social-insurance list: one row per claim, and the annex of the people approved."""
+    person = {
+        "name": "王伟",
+        "masked_id": "330110********1234",
+        "employer": "杭州仓前实业有限公司",
+        "months": "2026-01~2026-03",
+        "month_count": 3,
+        "amount": "3,480.36",
+    }
+    return {**publicity_context(2), "person_rows": [person] * rows}
+
+
+@pytest.mark.parametrize(
+    ("kind", "context"),
+    [
+        ("publicity_list", publicity_context),
+        ("payment_list", payment_context),
+        ("publicity_list", social_insurance_publicity_context),
+    ],
+)
 def test_a_long_list_is_laid_out_once_and_measures_no_cell(kind, context):
     # when a 10-row and a 60-row list are rendered
     with Passes() as short:
