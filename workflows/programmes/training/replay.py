@@ -16,7 +16,7 @@ from workflows.engine import steps as flow_services
 from workflows.engine.replay import Replay, counts_exact, on, publish_and_pay, working_day
 from workflows.engine.replay_targets import Target
 from workflows.programmes.training import actions
-from workflows.programmes.training.simulation import CLASSES_PER_PROVIDER, _csv, _providers
+from workflows.programmes.training.simulation import CLASSES_PER_PROVIDER, _csv, _providers, class_approved
 
 SMALLEST, LARGEST = 10, 40
 
@@ -50,20 +50,16 @@ def _class(replay: Replay, programme: Programme, provider, provider_user, size: 
     rng, reviewer = replay.rng, replay.staff.district_reviewer
     starts_on = working_day(replay.day(1, 18) + dt.timedelta(days=rng.randrange(0, 120)))
     ends_on = starts_on + dt.timedelta(days=9)
-    with on(starts_on - dt.timedelta(days=14)):
-        training_class = training_services.class_file(
-            provider=provider,
-            programme=programme,
-            plan="SYB创业培训：创业意识、创业计划、企业经营",
-            teacher=person_name(rng),
-            starts_on=starts_on,
-            ends_on=ends_on,
-            place="余杭区创业服务中心培训教室",
-            capacity=size,
-            by=provider_user,
-        )
-    with on(starts_on - dt.timedelta(days=7)):
-        training_services.class_decide(training_class=training_class, by=reviewer, approve=True)
+    training_class = class_approved(
+        rng=rng,
+        programme=programme,
+        provider=provider,
+        provider_user=provider_user,
+        reviewer=reviewer,
+        starts_on=starts_on,
+        capacity=size,
+        clock=on,
+    )
     people = [
         [identities.citizen_id(rng, born=dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(25 * 365))), person_name(rng)]
         for _ in range(size)

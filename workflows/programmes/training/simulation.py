@@ -130,25 +130,41 @@ def _roster(training_class, provider_user, people, run: Counter, rng, trained: l
         return rows
 
 
-def _class(*, rng, programme, provider, provider_user, reviewer, run: Counter, trained: list) -> TrainingClaim | None:
-    today = timezone.localdate()
-    starts_on = today - dt.timedelta(days=rng.randrange(240, 420))
-    ends_on = starts_on + dt.timedelta(days=9)
-    size = rng.randrange(12, 31)
-    with _on(starts_on - dt.timedelta(days=14)):
+def class_approved(*, rng, programme, provider, provider_user, reviewer, starts_on: dt.date, capacity: int, clock):
+    """A ten-day class filed by the provider two weeks before its first day and approved by the district a week
+    before, each on its day (`clock(day)`, a context manager that moves the clock there)."""
+    with clock(starts_on - dt.timedelta(days=14)):
         training_class = training_services.class_file(
             provider=provider,
             programme=programme,
             plan="SYB创业培训：创业意识、创业计划、企业经营",
             teacher=person_name(rng),
             starts_on=starts_on,
-            ends_on=ends_on,
+            ends_on=starts_on + dt.timedelta(days=9),
             place="余杭区创业服务中心培训教室",
-            capacity=size + 2,
+            capacity=capacity,
             by=provider_user,
         )
-    with _on(starts_on - dt.timedelta(days=7)):
+    with clock(starts_on - dt.timedelta(days=7)):
         training_services.class_decide(training_class=training_class, by=reviewer, approve=True)
+    return training_class
+
+
+def _class(*, rng, programme, provider, provider_user, reviewer, run: Counter, trained: list) -> TrainingClaim | None:
+    today = timezone.localdate()
+    starts_on = today - dt.timedelta(days=rng.randrange(240, 420))
+    ends_on = starts_on + dt.timedelta(days=9)
+    size = rng.randrange(12, 31)
+    training_class = class_approved(
+        rng=rng,
+        programme=programme,
+        provider=provider,
+        provider_user=provider_user,
+        reviewer=reviewer,
+        starts_on=starts_on,
+        capacity=size + 2,
+        clock=_on,
+    )
     people = [(identities.citizen_id(rng), person_name(rng), rng.randrange(80, 101)) for _ in range(size)]
     with _on(ends_on + dt.timedelta(days=1)):
         _roster(training_class, provider_user, people, run, rng, trained)
