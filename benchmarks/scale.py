@@ -21,7 +21,6 @@ Each figure is the median of RUNS runs on a warm cache, in milliseconds, of what
 import datetime as dt
 import hashlib
 import hmac
-import json
 import os
 import statistics
 import sys
@@ -295,7 +294,6 @@ def statements() -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from benchmarks.results import DIRECTORY
     from cases.models import User
 
     client = Client()
@@ -306,9 +304,7 @@ def statements() -> dict:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts[key] = len(queries)
-    path = DIRECTORY / "workflow.json"
-    current = json.loads(path.read_text()).get("queries", {}) if path.exists() else {}
-    return {**current, **counts}
+    return counts
 
 
 def measure() -> dict:
