@@ -9,9 +9,7 @@ the year's payments are the report's total. A year without a standard gets the r
 16 % + 9.5 % + 0.5 %: a cap of 1,160.12 a month, which the report's average of 1,125.62 a person-month fits); a year
 whose cap is below the average is refused."""
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,7 +29,7 @@ from cases.services.social_insurance.review import BankAccount
 from cases.synthetic import bank_account, person_name
 from workflows.engine import identities
 from workflows.engine import steps as flow_services
-from workflows.engine.replay import Replay, amounts_exact, on, working_day
+from workflows.engine.replay import Replay, amounts_exact, csv_bytes, on, working_day
 from workflows.engine.replay_targets import ReplayRefused, Target
 from workflows.engine.simulation import pay
 from workflows.programmes.social_insurance import actions
@@ -46,14 +44,6 @@ STANDARD = {
 CENT = Decimal("0.01")
 # Per quarter: the agency's file, the rosters, the reviews and approval, publicity (month, day of the year).
 QUARTER_DAYS = {1: (4, 12), 2: (7, 12), 3: (10, 12), 4: (12, 20)}
-
-
-def _csv(header: list[str], rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode()
 
 
 def _standard(programme: Programme, year: int) -> SocialInsuranceStandard:
@@ -156,7 +146,7 @@ def _contributions(calendar_year: int, year: Year, quarter: int) -> bytes:
         for index, person in enumerate(year.people)
         for m in range(first, first + 3)
     ]
-    return _csv(CONTRIBUTION_COLUMNS, rows)
+    return csv_bytes(CONTRIBUTION_COLUMNS, rows)
 
 
 def _roster(calendar_year: int, year: Year, quarter: int, employer_index: int) -> tuple[Application | None, OrgUnit]:
@@ -185,7 +175,7 @@ def _roster(calendar_year: int, year: Year, quarter: int, employer_index: int) -
     )
     roster_submit(
         claim=claim,
-        content=_csv(ROSTER_COLUMNS, rows),
+        content=csv_bytes(ROSTER_COLUMNS, rows),
         filename="roster.csv",
         by=employer.user,
         org_unit=community,
