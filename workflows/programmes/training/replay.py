@@ -49,7 +49,6 @@ def replay(*, replay: Replay, target: Target) -> list[Application]:
 def _class(replay: Replay, programme: Programme, provider, provider_user, size: int) -> TrainingClaim:
     rng, reviewer = replay.rng, replay.staff.district_reviewer
     starts_on = working_day(replay.day(1, 18) + dt.timedelta(days=rng.randrange(0, 120)))
-    ends_on = starts_on + dt.timedelta(days=9)
     training_class = class_approved(
         rng=rng,
         programme=programme,
@@ -60,6 +59,7 @@ def _class(replay: Replay, programme: Programme, provider, provider_user, size: 
         capacity=size,
         clock=on,
     )
+    ends_on = training_class.ends_on
     people = [
         [identities.citizen_id(rng, born=dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(25 * 365))), person_name(rng)]
         for _ in range(size)

@@ -153,7 +153,6 @@ def class_approved(*, rng, programme, provider, provider_user, reviewer, starts_
 def _class(*, rng, programme, provider, provider_user, reviewer, run: Counter, trained: list) -> TrainingClaim | None:
     today = timezone.localdate()
     starts_on = today - dt.timedelta(days=rng.randrange(240, 420))
-    ends_on = starts_on + dt.timedelta(days=9)
     size = rng.randrange(12, 31)
     training_class = class_approved(
         rng=rng,
@@ -165,6 +164,7 @@ def _class(*, rng, programme, provider, provider_user, reviewer, run: Counter, t
         capacity=size + 2,
         clock=_on,
     )
+    ends_on = training_class.ends_on
     people = [(identities.citizen_id(rng), person_name(rng), rng.randrange(80, 101)) for _ in range(size)]
     with _on(ends_on + dt.timedelta(days=1)):
         _roster(training_class, provider_user, people, run, rng, trained)
